@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Set up and run the handbook with nothing but Python 3.11+.
+
+    python3 scripts/dev.py serve   # create .venv, install pins, serve http://127.0.0.1:8000
+    python3 scripts/dev.py test    # strict build, link and glossary checks, every test
+    python3 scripts/dev.py build   # strict build into site/
+    python3 scripts/dev.py bench   # build time, link-check time, page weight, search index size
+
+The virtual environment is .venv/ in the repository; it is (re)installed when
+requirements.txt changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+REQS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+
+
+def ensure_env() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    digest = hashlib.sha256(REQS.read_bytes()).hexdigest()
+    if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == digest:
+        return
+    if not PY.exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("Installing pinned dependencies from requirements.txt ...", flush=True)
+    run([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(REQS)])
+    STAMP.write_text(digest)
+
+
+def run(cmd: list[str], **kw) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "scripts")}
+    env.update(kw.pop("env", {}))
+    code = subprocess.call(cmd, cwd=ROOT, env=env, **kw)
+    if code:
+        sys.exit(code)
+
+
+def mkdocs(*args: str) -> None:
+    run([str(PY), "-m", "mkdocs", *args])
+
+
+def main(argv: list[str]) -> None:
+    command = argv[0] if argv else "help"
+    if command not in {"serve", "test", "build", "bench", "check"}:
+        print(__doc__)
+        sys.exit(0 if command in {"help", "-h", "--help"} else 2)
+    ensure_env()
+    if command == "serve":
+        mkdocs("serve", "--dev-addr", "127.0.0.1:8000", "--livereload")
+    elif command == "build":
+        mkdocs("build", "--strict")
+    elif command == "check":
+        mkdocs("build", "--strict")
+        run([str(PY), "scripts/check_links.py", "site"])
+        run([str(PY), "scripts/check_glossary.py"])
+    elif command == "test":
+        print("== strict build", flush=True)
+        mkdocs("build", "--strict")
+        print("== link check", flush=True)
+        run([str(PY), "scripts/check_links.py", "site"])
+        print("== glossary check", flush=True)
+        run([str(PY), "scripts/check_glossary.py"])
+        print("== tests", flush=True)
+        run([str(PY), "-m", "pytest", *argv[1:]])
+    elif command == "bench":
+        run([str(PY), "scripts/bench.py", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,278 @@
+"""Load and validate the facts in data/: model configurations and accelerators.
+
+Every entry must carry a source and a retrieval date. A bad entry raises a
+HandbookError naming ``file:key`` (for example ``data/gpus.yml:h100-sxm.memory``)
+and what to do about it.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import DATA
+from .errors import HandbookError
+from .units import UnitError, parse_quantity
+from .yamlsrc import load_yaml, relpath
+
+ATTENTION_KINDS = {"mha", "gqa", "mqa", "mla"}
+ARCHITECTURES = {"dense", "moe"}
+STATUSES = {"shipping", "announced"}
+PRECISIONS = {"fp64", "tf32", "bf16", "fp16", "fp8", "fp6", "fp4", "int8", "int4"}
+
+MODEL_INT_FIELDS = (
+    "num_layers", "hidden_size", "num_attention_heads", "num_kv_heads", "head_dim",
+    "intermediate_size", "vocab_size", "max_position_embeddings",
+)
+MODEL_OPTIONAL_INT = (
+    "sliding_window", "num_sliding_layers", "kv_lora_rank", "qk_rope_head_dim",
+    "qk_nope_head_dim", "v_head_dim", "num_experts", "experts_per_token", "num_shared_experts",
+    "moe_intermediate_size", "num_dense_layers", "q_lora_rank",
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    name: str
+    architecture: str
+    attention: str
+    params_total: float
+    params_active: float
+    num_layers: int
+    hidden_size: int
+    num_attention_heads: int
+    num_kv_heads: int
+    head_dim: int
+    intermediate_size: int
+    vocab_size: int
+    max_position_embeddings: int
+    source: str
+    retrieved: str
+    extra: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict, repr=False)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name in self.__dataclass_fields__ and name not in ("extra", "raw"):
+            return getattr(self, name)
+        return self.extra.get(name, self.raw.get(name, default))
+
+
+@dataclass(frozen=True)
+class GPU:
+    id: str
+    name: str
+    vendor: str
+    status: str
+    memory_bytes: float
+    memory_bandwidth: float            # bytes/s
+    dense: dict                        # precision -> FLOP/s (or OP/s for integers)
+    sparse: dict
+    interconnect_bandwidth: float | None   # bytes/s, as `interconnect.direction` says
+    interconnect_direction: str | None
+    power_w: float | None
+    source: str
+    retrieved: str
+    raw: dict = field(default_factory=dict, repr=False)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name in self.__dataclass_fields__ and name != "raw":
+            return getattr(self, name)
+        return self.raw.get(name, default)
+
+
+def _where(path: Path, entry_id: str, key: str | None = None) -> str:
+    return f"{relpath(path)}:{entry_id}" + (f".{key}" if key else "")
+
+
+def _require(entry: dict, key: str, path: Path, entry_id: str) -> Any:
+    if key not in entry or entry[key] in (None, ""):
+        raise HandbookError(_where(path, entry_id, key), f"missing required field {key!r}.",
+                            f"add `{key}:` to this entry (see CONTRIBUTING.md, 'Data').")
+    return entry[key]
+
+
+def _check_provenance(entry: dict, path: Path, entry_id: str) -> None:
+    source = _require(entry, "source", path, entry_id)
+    if not str(source).startswith(("https://", "http://")):
+        raise HandbookError(_where(path, entry_id, "source"), f"source {source!r} is not a URL.",
+                            "give the primary source's address (datasheet, config.json, paper).")
+    retrieved = _require(entry, "retrieved", path, entry_id)
+    if not isinstance(retrieved, _dt.date):
+        try:
+            _dt.date.fromisoformat(str(retrieved))
+        except ValueError:
+            raise HandbookError(_where(path, entry_id, "retrieved"),
+                                f"retrieved date {retrieved!r} is not YYYY-MM-DD.",
+                                "write the date you read the source, e.g. 2026-11-27.") from None
+
+
+def _entries(path: Path) -> list[dict]:
+    doc = load_yaml(path)
+    if not isinstance(doc, list):
+        raise HandbookError(relpath(path), "expected a YAML list of entries.",
+                            "start each entry with '- id: ...'.")
+    seen: set[str] = set()
+    for index, entry in enumerate(doc):
+        if not isinstance(entry, dict) or not entry.get("id"):
+            raise HandbookError(f"{relpath(path)}:{getattr(entry, 'line', '#' + str(index))}",
+                                "entry without an `id`.", "give every entry a unique lowercase id.")
+        entry_id = str(entry["id"])
+        if entry_id in seen:
+            raise HandbookError(_where(path, entry_id), f"duplicate id {entry_id!r}.",
+                                "ids must be unique; rename one entry.")
+        seen.add(entry_id)
+    return doc
+
+
+def _positive_int(entry: dict, key: str, path: Path, entry_id: str, required: bool) -> int | None:
+    if key not in entry:
+        if required:
+            _require(entry, key, path, entry_id)
+        return None
+    value = entry[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise HandbookError(_where(path, entry_id, key), f"expected a positive whole number, got {value!r}.",
+                            "write the integer from the model's config.json.")
+    return value
+
+
+def _positive_number(entry: dict, key: str, path: Path, entry_id: str) -> float:
+    value = _require(entry, key, path, entry_id)
+    if isinstance(value, str):  # YAML 1.1 reads 8.03e9 (no sign in the exponent) as text
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise HandbookError(_where(path, entry_id, key), f"expected a positive number, got {value!r}.",
+                            "write a plain number such as 8.03e9.")
+    return float(value)
+
+
+def parse_model(entry: dict, path: Path) -> Model:
+    entry_id = str(entry["id"])
+    _check_provenance(entry, path, entry_id)
+    arch = _require(entry, "architecture", path, entry_id)
+    if arch not in ARCHITECTURES:
+        raise HandbookError(_where(path, entry_id, "architecture"), f"unknown architecture {arch!r}.",
+                            f"use one of {sorted(ARCHITECTURES)}.")
+    attention = _require(entry, "attention", path, entry_id)
+    if attention not in ATTENTION_KINDS:
+        raise HandbookError(_where(path, entry_id, "attention"), f"unknown attention kind {attention!r}.",
+                            f"use one of {sorted(ATTENTION_KINDS)}.")
+    ints = {key: _positive_int(entry, key, path, entry_id, True) for key in MODEL_INT_FIELDS}
+    extra = {key: _positive_int(entry, key, path, entry_id, False) for key in MODEL_OPTIONAL_INT if key in entry}
+    if attention == "mla":
+        for key in ("kv_lora_rank", "qk_rope_head_dim"):
+            if key not in extra:
+                _require(entry, key, path, entry_id)
+    if "num_sliding_layers" in extra and extra["num_sliding_layers"] > ints["num_layers"]:
+        raise HandbookError(_where(path, entry_id, "num_sliding_layers"),
+                            "more sliding-window layers than layers.", "check the layer pattern in config.json.")
+    if "num_sliding_layers" in extra and "sliding_window" not in extra:
+        _require(entry, "sliding_window", path, entry_id)
+    if arch == "moe":
+        for key in ("num_experts", "experts_per_token"):
+            if key not in extra:
+                _require(entry, key, path, entry_id)
+    total = _positive_number(entry, "params_total", path, entry_id)
+    active = _positive_number(entry, "params_active", path, entry_id)
+    if active > total:
+        raise HandbookError(_where(path, entry_id, "params_active"), "active parameters exceed total parameters.",
+                            "params_active is per token; for dense models it equals params_total.")
+    return Model(id=entry_id, name=str(_require(entry, "name", path, entry_id)), architecture=arch,
+                 attention=attention, params_total=total, params_active=active, source=str(entry["source"]),
+                 retrieved=str(entry["retrieved"]), extra=extra, raw=dict(entry), **ints)
+
+
+def _quantity(entry: dict, key: str, dimension: str, path: Path, entry_id: str, required: bool = True):
+    if key not in entry:
+        if required:
+            _require(entry, key, path, entry_id)
+        return None
+    try:
+        return parse_quantity(entry[key], dimension)
+    except UnitError as exc:
+        raise HandbookError(_where(path, entry_id, key), f"{exc}.",
+                            f"write it as '<number> <unit>' with a unit of {dimension}.") from None
+
+
+def _precision_table(entry: dict, key: str, path: Path, entry_id: str) -> dict:
+    table = entry.get(key) or {}
+    if not isinstance(table, dict):
+        raise HandbookError(_where(path, entry_id, key), "expected a mapping of precision to throughput.",
+                            "e.g. `bf16: 989.5 TFLOPS`.")
+    out = {}
+    for precision, value in table.items():
+        if precision not in PRECISIONS:
+            raise HandbookError(_where(path, entry_id, f"{key}.{precision}"), f"unknown precision {precision!r}.",
+                                f"use one of {sorted(PRECISIONS)}.")
+        out[precision] = _quantity(table, precision, "flop/s", path, f"{entry_id}.{key}")
+    return out
+
+
+def parse_gpu(entry: dict, path: Path) -> GPU:
+    entry_id = str(entry["id"])
+    _check_provenance(entry, path, entry_id)
+    status = entry.get("status", "shipping")
+    if status not in STATUSES:
+        raise HandbookError(_where(path, entry_id, "status"), f"unknown status {status!r}.",
+                            f"use one of {sorted(STATUSES)}.")
+    dense = _precision_table(entry, "dense", path, entry_id)
+    if not dense:
+        _require(entry, "dense", path, entry_id)
+    sparse = _precision_table(entry, "sparse", path, entry_id)
+    link = entry.get("interconnect") or {}
+    link_bw = _quantity(link, "bandwidth", "bytes/s", path, f"{entry_id}.interconnect", required=False) if link else None
+    direction = link.get("direction") if link else None
+    if link_bw is not None and direction not in ("total", "per-direction"):
+        raise HandbookError(_where(path, entry_id, "interconnect.direction"),
+                            f"direction {direction!r} must be 'total' or 'per-direction'.",
+                            "say whether the figure counts both directions.")
+    return GPU(id=entry_id, name=str(_require(entry, "name", path, entry_id)),
+               vendor=str(_require(entry, "vendor", path, entry_id)), status=status,
+               memory_bytes=_quantity(entry, "memory", "bytes", path, entry_id),
+               memory_bandwidth=_quantity(entry, "memory_bandwidth", "bytes/s", path, entry_id),
+               dense=dense, sparse=sparse, interconnect_bandwidth=link_bw, interconnect_direction=direction,
+               power_w=_quantity(entry, "power", "watts", path, entry_id, required=False),
+               source=str(entry["source"]), retrieved=str(entry["retrieved"]), raw=dict(entry))
+
+
+@lru_cache(maxsize=8)
+def _load_models(path: Path) -> dict[str, Model]:
+    return {str(e["id"]): parse_model(e, path) for e in _entries(path)}
+
+
+@lru_cache(maxsize=8)
+def _load_gpus(path: Path) -> dict[str, GPU]:
+    return {str(e["id"]): parse_gpu(e, path) for e in _entries(path)}
+
+
+def load_models(path: Path | None = None) -> dict[str, Model]:
+    return _load_models(Path(path or DATA / "models.yml"))
+
+
+def load_gpus(path: Path | None = None) -> dict[str, GPU]:
+    return _load_gpus(Path(path or DATA / "gpus.yml"))
+
+
+def clear_cache() -> None:
+    _load_models.cache_clear()
+    _load_gpus.cache_clear()
+
+
+def model(model_id: str) -> Model:
+    models = load_models()
+    if model_id not in models:
+        raise KeyError(f"unknown model {model_id!r}; known: {', '.join(sorted(models))}")
+    return models[model_id]
+
+
+def gpu(gpu_id: str) -> GPU:
+    gpus = load_gpus()
+    if gpu_id not in gpus:
+        raise KeyError(f"unknown GPU {gpu_id!r}; known: {', '.join(sorted(gpus))}")
+    return gpus[gpu_id]

@@ -1,0 +1,95 @@
+"""MkDocs hooks: the thin adapter between MkDocs and scripts/handbook/.
+
+Order on each page: check front matter -> resolve data placeholders -> number
+citations -> append glossary abbreviations (tooltips). After rendering: TeX to
+MathML. Every problem is logged as an error naming `file:line` and the fix;
+under `strict: true` the build then fails, without a traceback.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from handbook import citations, frontmatter, glossary, mathml, placeholders  # noqa: E402
+from handbook.errors import HandbookError  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.handbook")
+STATE: dict = {}
+
+
+def _report(exc: Exception) -> None:
+    log.error(str(exc))
+
+
+def on_config(config, **kwargs):
+    STATE.clear()
+    try:
+        STATE["glossary"] = glossary.load(docs=Path(config["docs_dir"]))
+    except HandbookError as exc:
+        _report(exc)
+        STATE["glossary"] = []
+    try:
+        STATE["sources"] = citations.load()
+    except HandbookError as exc:
+        _report(exc)
+        STATE["sources"] = {}
+    try:  # validate the data files once, before any page uses them
+        from handbook import data
+        data.clear_cache()
+        data.load_models()
+        data.load_gpus()
+    except HandbookError as exc:
+        _report(exc)
+    STATE["abbr"] = glossary.abbreviations(STATE["glossary"])
+    return config
+
+
+def on_files(files, config, **kwargs):
+    """Scan every page for citations first, so the bibliography knows who cites what."""
+    citing: dict[str, list[tuple[str, str]]] = {}
+    for file in files.documentation_pages():
+        text = file.content_string
+        front, body, _ = frontmatter.split(text)
+        title = next((line[7:].strip().strip('"') for line in front.splitlines() if line.startswith("title:")),
+                     file.src_uri)
+        for _, key in citations.scan(body):
+            pages = citing.setdefault(key, [])
+            if (file.src_uri, title) not in pages:
+                pages.append((file.src_uri, title))
+    STATE["citing"] = citing
+    return files
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    src = page.file.src_uri
+    where = f"docs/{src}"
+    try:
+        frontmatter.validate(page.file.content_string, where)
+    except HandbookError as exc:
+        _report(exc)
+        return markdown
+    _front, _body, first_line = frontmatter.split(page.file.content_string)
+    placeholders.BLOCKS["glossary"] = lambda: glossary.page(STATE["glossary"], src)
+    placeholders.BLOCKS["bibliography"] = lambda: citations.bibliography_page(STATE["sources"], STATE["citing"], src)
+    try:
+        markdown = placeholders.render(markdown, where, first_line)
+        markdown = citations.render(markdown, src, STATE["sources"], first_line)
+    except HandbookError as exc:
+        _report(exc)
+        return markdown
+    if STATE["abbr"]:
+        markdown += "\n\n" + STATE["abbr"] + "\n"
+    return markdown
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    try:
+        html, has_math = mathml.render(html)
+    except mathml.MathError as exc:
+        _report(HandbookError(f"docs/{page.file.src_uri}", str(exc), "fix the TeX; latex2mathml must accept it."))
+        return html
+    page.meta["has_math"] = has_math
+    return html
