@@ -44,7 +44,25 @@ def on_config(config, **kwargs):
     except HandbookError as exc:
         _report(exc)
     STATE["abbr"] = glossary.abbreviations(STATE["glossary"])
+    _register_extensions()
     return config
+
+
+def _register_extensions() -> None:
+    """Modules that add placeholders define `register(registry)`."""
+    import importlib
+
+    for name in ("metrics", "tables"):
+        try:
+            module = importlib.import_module(f"handbook.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"handbook.{name}":
+                raise
+            continue
+        if hasattr(module, "register"):
+            module.register(placeholders.REGISTRY)
+        if hasattr(module, "register_blocks"):
+            module.register_blocks(placeholders.BLOCKS)
 
 
 def on_files(files, config, **kwargs):
