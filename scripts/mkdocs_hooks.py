@@ -89,7 +89,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     except HandbookError as exc:
         _report(exc)
         return markdown
-    _front, _body, first_line = frontmatter.split(page.file.content_string)
+    _front, body, first_line = frontmatter.split(page.file.content_string)
+    first_line += len(body) - len(body.lstrip("\n"))  # MkDocs strips blank lines after the front matter
     placeholders.BLOCKS["glossary"] = lambda: glossary.page(STATE["glossary"], src)
     placeholders.BLOCKS["bibliography"] = lambda: citations.bibliography_page(STATE["sources"], STATE["citing"], src)
     try:

@@ -1,0 +1,93 @@
+"""The strict build: the real site builds clean, and each seeded defect in the
+fixture handbook fails the build with `file:line` (or `file:key`) and the fix,
+never with a traceback."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "site"
+
+
+def build(project: Path, dest: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDBOOK_DATA": str(project / "data"),
+           "HANDBOOK_DOCS": str(project / "docs")}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
+                           "-d", str(dest)], cwd=project, env=env, capture_output=True, text=True)
+
+
+@pytest.fixture
+def project(tmp_path):
+    dst = tmp_path / "fixture"
+    shutil.copytree(FIXTURE, dst)
+    # The fixture's mkdocs.yml points at the hook by a path relative to tests/fixtures/site.
+    config = dst / "mkdocs.yml"
+    config.write_text(config.read_text().replace("../../../scripts/mkdocs_hooks.py",
+                                                 str(ROOT / "scripts" / "mkdocs_hooks.py")))
+    return dst
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_fixture_builds_clean(project, tmp_path):
+    result = build(project, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "a" / "index.html").read_text()
+    assert "<math" in html and "arithmatex" not in html          # TeX became MathML
+    assert "256\u00a0B" in html  # 2 (K and V) x 2 layers x 2 KV heads x 16 dims x 2 bytes
+    assert 'href="#ref-kwon2023-pagedattention"' in html           # numbered citation
+    assert '<abbr title="time to first token' in html              # tooltip from the glossary
+    bib = (tmp_path / "out" / "bibliography" / "index.html").read_text()
+    assert 'id="kwon2023-pagedattention"' in bib and "KV cache</a>" in bib   # cited-by list
+
+
+CASES = [
+    # (file to edit, old, new, expected message fragment)
+    ("docs/index.md", "a.md#kv-cache-size", "missing.md", "contains a link 'missing.md'"),
+    ("docs/index.md", "a.md#kv-cache-size", "a.md#no-such-heading", "does not contain an anchor '#no-such-heading'"),
+    ("docs/index.md", "Read [the", "![diagram](img/missing.svg)\n\nRead [the", "img/missing.svg"),
+    ("mkdocs.yml", "  - bibliography.md\n", "", "not included in the \"nav\""),
+    ("docs/a.md", "title: KV cache", "title: [unclosed", "docs/a.md:2: YAML syntax error"),
+    ("docs/a.md", "last_reviewed: 2026-11-27", "last_reviewed: soon", "docs/a.md:2: last_reviewed 'soon' is not a date"),
+    ("docs/a.md", "model=tiny", "model=nope", "docs/a.md:11: placeholder"),
+    ("docs/a.md", "kv_bytes_per_token", "kv_bites", "unknown placeholder 'kv_bites'"),
+    ("docs/a.md", "[@kwon2023-pagedattention]", "[@nobody2020]", "docs/a.md:11: unknown citation key 'nobody2020'"),
+    ("docs/a.md", "$2 \\times L", "$\\left( 2 \\times L", "cannot render TeX"),
+    ("data/glossary.yml", "  definition: Time until the first output token arrives.\n", "",
+     "data/glossary.yml:6: entry 'time to first token' has no `definition`"),
+    ("data/glossary.yml", "explained_in: a.md#kv-cache-size\n  variants", "explained_in: nowhere.md\n  variants",
+     "explained_in page docs/nowhere.md does not exist"),
+    ("data/models.yml", "num_layers: 2", "num_layers: -2", "data/models.yml:tiny.num_layers: expected a positive whole number"),
+    ("data/gpus.yml", "memory: 80 GB", "memory: 80 parsecs", "data/gpus.yml:gpu-x.memory: unknown unit 'parsecs'"),
+    ("data/bibliography/core.yml", "  note: The PagedAttention paper.\n", "", "source without `note`"),
+]
+
+
+@pytest.mark.parametrize("path, old, new, expected", CASES, ids=[c[3][:40] for c in CASES])
+def test_seeded_defect_fails_build_with_location(project, tmp_path, path, old, new, expected):
+    edit(project / path, old, new)
+    result = build(project, tmp_path / "out")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"build passed despite the defect\n{output}"
+    assert expected in output, output
+    assert "Traceback" not in output, output
+
+
+def test_real_handbook_builds_strict(tmp_path):
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not re.search(r"WARNING|ERROR", result.stderr), result.stderr
