@@ -1,0 +1,264 @@
+// In-page calculators. Markup comes from the `calculator` block (scripts/handbook/tables.py);
+// the formulas mirror scripts/handbook/formulas.py line for line, and tests/vectors/calculators.json
+// checks that both give the same numbers. No framework, nothing from another origin.
+(function () {
+  "use strict";
+
+  // --- formulas (mirror of formulas.py) -------------------------------------------------
+
+  function dtypeBytes(d, dtype) {
+    if (!Object.prototype.hasOwnProperty.call(d.dtype_bytes, dtype)) throw new CalcError(null, "Unknown precision " + dtype + ".");
+    return d.dtype_bytes[dtype];
+  }
+  function slidingLayers(m) {
+    var sliding = m.num_sliding_layers || 0;
+    if (m.sliding_window && !sliding) sliding = m.num_layers;
+    return sliding;
+  }
+  function weightBytes(d, m, dtype) { return m.params_total * dtypeBytes(d, dtype); }
+  function kvBytes(d, m, kvDtype, tokens, batch) {
+    var width = dtypeBytes(d, kvDtype), perLayerToken;
+    if (m.attention === "mla") perLayerToken = (m.kv_lora_rank + m.qk_rope_head_dim) * width;
+    else perLayerToken = 2 * m.num_kv_heads * m.head_dim * width;
+    var sliding = slidingLayers(m), window = m.sliding_window;
+    var full = m.num_layers - sliding;
+    var cached = full * tokens + sliding * (window ? Math.min(tokens, window) : tokens);
+    return perLayerToken * cached * batch;
+  }
+  function kvBytesPerToken(d, m, kvDtype, context) { return kvBytes(d, m, kvDtype, context, 1) / context; }
+  function kvBudgetBytes(d, m, g, weightDtype, gpuCount, mu) {
+    return g.memory_bytes * gpuCount * mu - weightBytes(d, m, weightDtype);
+  }
+  function maxSequences(d, m, g, weightDtype, kvDtype, context, gpuCount, mu) {
+    var budget = kvBudgetBytes(d, m, g, weightDtype, gpuCount, mu);
+    if (budget <= 0) return 0;
+    return Math.floor(budget / kvBytes(d, m, kvDtype, context, 1));
+  }
+  function attentionDim(m) {
+    if (m.attention === "mla") return m.num_attention_heads * ((m.qk_nope_head_dim || 128) + m.qk_rope_head_dim);
+    return m.num_attention_heads * m.head_dim;
+  }
+  function flopsPerToken(m, context) {
+    var sliding = slidingLayers(m), window = m.sliding_window;
+    var full = m.num_layers - sliding;
+    var attended = full * context + sliding * (window ? Math.min(context, window) : context);
+    return 2 * m.params_active + 4 * attended * attentionDim(m);
+  }
+  function peakFlops(d, g, dtype) {
+    var precision = Object.prototype.hasOwnProperty.call(d.compute_precision, dtype) ? d.compute_precision[dtype] : dtype;
+    if (!Object.prototype.hasOwnProperty.call(g.dense, precision))
+      throw new CalcError("weight_dtype", g.name + " has no dense " + precision.toUpperCase() + " figure; pick another precision.");
+    return g.dense[precision];
+  }
+  function decodeStepTime(d, m, g, weightDtype, batch, context) {
+    var moved = weightBytes(d, m, weightDtype) + kvBytes(d, m, "bf16", context, batch);
+    var work = batch * flopsPerToken(m, context);
+    return Math.max(moved / (g.memory_bandwidth * 1), work / (peakFlops(d, g, weightDtype) * 1));
+  }
+  function specTokensPerStep(a, k) {
+    if (a === 1) return k + 1.0;
+    return (1 - Math.pow(a, k + 1)) / (1 - a);
+  }
+  function specSpeedup(a, k, r) { return specTokensPerStep(a, k) / (k * r + 1); }
+  function costPerMillion(price, count, tps, util) { return price * count / (tps * util * 3600) * 1e6; }
+  function pyRound9(x) { return Number(x.toFixed(9)); }
+  function gpusForTraffic(rps, goodput, headroom) {
+    var need = rps * (1 + headroom) / goodput;
+    return Math.max(0, Math.ceil(pyRound9(need)));
+  }
+
+  // --- formatting ------------------------------------------------------------------------
+
+  function fmt(x, digits) {
+    return x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+  function autoDigits(x) {
+    var a = Math.abs(x);
+    return a >= 100 || Number.isInteger(x) ? 0 : a >= 10 ? 1 : a >= 0.1 ? 2 : 3;
+  }
+  function bytes(x) {
+    var a = Math.abs(x);
+    var gib = x / Math.pow(2, 30);
+    if (a >= 1e9) return fmt(x / 1e9, 2) + " GB (" + fmt(gib, 2) + " GiB)";
+    if (a >= 1e6) return fmt(x / 1e6, 2) + " MB (" + fmt(x / Math.pow(2, 20), 2) + " MiB)";
+    if (a >= 1e3) return fmt(x / 1e3, 2) + " KB (" + fmt(x / 1024, 2) + " KiB)";
+    return fmt(x, autoDigits(x)) + " B";
+  }
+  function seconds(x) {
+    if (x >= 1) return fmt(x, 3) + " s";
+    if (x >= 1e-3) return fmt(x * 1e3, 2) + " ms";
+    return fmt(x * 1e6, 1) + " µs";
+  }
+  function plain(x) { return fmt(x, autoDigits(x)); }
+
+  // --- input reading and validation ------------------------------------------------------
+
+  function CalcError(field, message) { this.field = field; this.message = message; }
+
+  var LIMIT = 1e12; // anything larger is a typo, not a deployment
+
+  // rules: whole (integer), min, minExclusive, max, label for messages
+  function readNumber(root, name, rule) {
+    var el = root.querySelector('[name="' + name + '"]');
+    var raw = el ? String(el.value).trim().replace(/,/g, "") : "";
+    if (raw === "") throw new CalcError(name, "Enter a number.");
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) throw new CalcError(name, "Not a number: use digits, e.g. " + (rule.example || "8192") + ".");
+    var x = Number(raw);
+    if (!isFinite(x)) throw new CalcError(name, "Too large.");
+    if (rule.whole && !Number.isInteger(x)) throw new CalcError(name, "Enter a whole number.");
+    if (x < 0) throw new CalcError(name, "Must not be negative.");
+    if (rule.positive && x <= 0) throw new CalcError(name, "Must be greater than zero.");
+    if (rule.min !== undefined && x < rule.min) throw new CalcError(name, "Must be at least " + rule.min + ".");
+    var max = rule.max !== undefined ? rule.max : LIMIT;
+    if (x > max) throw new CalcError(name, rule.maxMessage || ("Must be at most " + max.toLocaleString("en-US") + "."));
+    return x;
+  }
+  function readChoice(root, name, table) {
+    var el = root.querySelector('[name="' + name + '"]');
+    var v = el ? el.value : "";
+    if (table && !Object.prototype.hasOwnProperty.call(table, v)) throw new CalcError(name, "Pick a value from the list.");
+    return v;
+  }
+  var FRACTION = { positive: true, max: 1, maxMessage: "A fraction: at most 1 (write 0.9 for 90%).", example: "0.9" };
+
+  // --- the calculators -------------------------------------------------------------------
+
+  var CALCULATORS = {
+    "kv-cache": function (root, d) {
+      var m = d.models[readChoice(root, "model", d.models)];
+      var kv = readChoice(root, "kv_dtype", d.dtype_bytes);
+      var ctx = readNumber(root, "context_tokens", { whole: true, positive: true, max: 1e8 });
+      var batch = readNumber(root, "batch_size", { whole: true, positive: true, max: 1e6 });
+      return {
+        bytes_per_token: [kvBytesPerToken(d, m, kv, ctx), bytes],
+        total_bytes: [kvBytes(d, m, kv, ctx, batch), bytes]
+      };
+    },
+    "gpu-memory": function (root, d) {
+      var m = d.models[readChoice(root, "model", d.models)];
+      var wd = readChoice(root, "weight_dtype", d.dtype_bytes);
+      var g = d.gpus[readChoice(root, "gpu", d.gpus)];
+      var count = readNumber(root, "gpu_count", { whole: true, positive: true, max: 4096 });
+      var kv = readChoice(root, "kv_dtype", d.dtype_bytes);
+      var ctx = readNumber(root, "context_tokens", { whole: true, positive: true, max: 1e8 });
+      var mu = readNumber(root, "memory_utilization", FRACTION);
+      var budget = kvBudgetBytes(d, m, g, wd, count, mu);
+      var seqs = maxSequences(d, m, g, wd, kv, ctx, count, mu);
+      return {
+        weight_bytes: [weightBytes(d, m, wd), bytes],
+        kv_budget_bytes: [budget, function (x) { return x > 0 ? bytes(x) : "none: weights exceed the budget by " + bytes(-x); }],
+        max_sequences: [seqs, plain],
+        fits: [seqs >= 1 ? 1 : 0, function (x) { return x ? "yes" : "no: not even one sequence of this length fits"; }]
+      };
+    },
+    "decode-bound": function (root, d) {
+      var m = d.models[readChoice(root, "model", d.models)];
+      var wd = readChoice(root, "weight_dtype", d.dtype_bytes);
+      var g = d.gpus[readChoice(root, "gpu", d.gpus)];
+      var batch = readNumber(root, "batch_size", { whole: true, positive: true, max: 1e6 });
+      var ctx = readNumber(root, "context_tokens", { whole: true, max: 1e8 });
+      var t = decodeStepTime(d, m, g, wd, batch, ctx);
+      return {
+        step_time_s: [t, seconds],
+        tokens_per_s: [batch / t, function (x) { return plain(x) + " tokens/s"; }]
+      };
+    },
+    "speculative": function (root) {
+      var a = readNumber(root, "acceptance_rate", { max: 1, maxMessage: "A fraction: at most 1.", example: "0.8" });
+      var k = readNumber(root, "draft_tokens", { whole: true, max: 64, example: "4" });
+      var r = readNumber(root, "draft_cost_ratio", { max: 10, example: "0.05" });
+      return {
+        tokens_per_step: [specTokensPerStep(a, k), function (x) { return fmt(x, 3); }],
+        speedup: [specSpeedup(a, k, r), function (x) { return fmt(x, 2) + "×"; }]
+      };
+    },
+    "cost": function (root) {
+      var price = readNumber(root, "gpu_hourly_usd", { positive: true, max: 1e4, example: "2.5" });
+      var count = readNumber(root, "gpu_count", { whole: true, positive: true, max: 1e6 });
+      var tps = readNumber(root, "tokens_per_s", { positive: true, max: 1e9, example: "2000" });
+      var util = readNumber(root, "utilization", FRACTION);
+      return {
+        usd_per_million_tokens: [costPerMillion(price, count, tps, util), function (x) { return "$" + fmt(x, x < 0.1 ? 4 : 2); }]
+      };
+    },
+    "capacity": function (root) {
+      var rps = readNumber(root, "requests_per_s", { max: 1e9, example: "20" });
+      var goodput = readNumber(root, "goodput_per_gpu", { positive: true, max: 1e9, example: "1.5" });
+      var headroom = readNumber(root, "headroom", { max: 10, example: "0.3" });
+      return { gpus: [gpusForTraffic(rps, goodput, headroom), function (x) { return plain(x) + (x === 1 ? " GPU" : " GPUs"); }] };
+    }
+  };
+
+  // --- wiring ------------------------------------------------------------------------------
+
+  function clearErrors(root) {
+    var errs = root.querySelectorAll(".calc-error");
+    for (var i = 0; i < errs.length; i++) errs[i].textContent = "";
+    var bad = root.querySelectorAll('[aria-invalid="true"]');
+    for (var j = 0; j < bad.length; j++) bad[j].removeAttribute("aria-invalid");
+  }
+  function blank(root) {
+    var outs = root.querySelectorAll("[data-result]");
+    for (var i = 0; i < outs.length; i++) { outs[i].textContent = "—"; outs[i].setAttribute("data-value", ""); }
+  }
+  function showError(root, field, message) {
+    var target = field ? root.querySelector('.calc-error[data-error-for="' + field + '"]') : null;
+    if (!target) target = root.querySelector(".calc-error");
+    if (target) target.textContent = message;
+    var input = field ? root.querySelector('[name="' + field + '"]') : null;
+    if (input) input.setAttribute("aria-invalid", "true");
+  }
+
+  function update(root, fn, d) {
+    clearErrors(root);
+    var results;
+    try {
+      results = fn(root, d);
+      for (var key in results) {
+        if (!isFinite(results[key][0])) throw new CalcError(null, "The inputs give no finite result; check them.");
+      }
+    } catch (e) {
+      blank(root);
+      if (e instanceof CalcError) showError(root, e.field, e.message);
+      else showError(root, null, "Cannot compute with these inputs.");
+      return;
+    }
+    for (var name in results) {
+      var out = root.querySelector('[data-result="' + name + '"]');
+      if (!out) continue;
+      var value = results[name][0];
+      out.setAttribute("data-value", String(value));
+      out.textContent = results[name][1](value);
+    }
+  }
+
+  function bind(root) {
+    if (root.getAttribute("data-calc-ready") === "1") return;
+    var fn = CALCULATORS[root.getAttribute("data-calculator")];
+    if (!fn) return;
+    var d = { dtype_bytes: {}, compute_precision: {}, models: {}, gpus: {} };
+    var blob = root.querySelector("script.calc-data");
+    if (blob) {
+      try {
+        var parsed = JSON.parse(blob.textContent);
+        for (var k in parsed) d[k] = parsed[k];
+      } catch (e) { showError(root, null, "Calculator data could not be read."); return; }
+    }
+    root.setAttribute("data-calc-ready", "1");
+    var run = function () { update(root, fn, d); };
+    root.addEventListener("input", run);
+    root.addEventListener("change", run);
+    var form = root.querySelector("form");
+    if (form) form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
+    run();
+  }
+
+  function init() {
+    var roots = document.querySelectorAll("[data-calculator]");
+    for (var i = 0; i < roots.length; i++) bind(roots[i]);
+  }
+
+  if (typeof document$ !== "undefined" && document$ && typeof document$.subscribe === "function") document$.subscribe(init);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

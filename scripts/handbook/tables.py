@@ -1,0 +1,334 @@
+"""Reference tables and calculator markup, as block placeholders.
+
+A page writes one of these on a line of its own:
+
+    {{< accelerators >}}          the accelerator table (M01) and its sources
+    {{< models >}}                the model table (M02), derived columns and sources
+    {{< calculator kv-cache >}}   one in-page calculator (HTML; docs/javascripts/calculators.js runs it)
+
+Every number comes from data/ through scripts/handbook/formulas.py.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+from typing import Callable
+
+from . import data, formulas
+from .placeholders import format_number
+
+# --- formatting helpers --------------------------------------------------------
+
+
+def _num(value: float, digits: int | None = None) -> str:
+    return format_number(value, digits)
+
+
+def _flops(value: float | None, unit: float = 1e12) -> str:
+    return "—" if value is None else _num(value / unit)
+
+
+def _pipe(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+# --- M01: accelerators ------------------------------------------------------------
+
+PRECISION_COLUMNS = (("fp64", "FP64"), ("tf32", "TF32"), ("bf16", "BF16"), ("fp16", "FP16"),
+                     ("fp8", "FP8"), ("fp4", "FP4"), ("int8", "INT8"))
+
+
+def _interconnect(g: data.GPU) -> str:
+    if g.interconnect_bandwidth is None:
+        return "none (PCIe only)"
+    name = (g.raw.get("interconnect") or {}).get("name", "")
+    direction = "both directions added" if g.interconnect_direction == "total" else "each direction"
+    return f"{_pipe(name)}: {_num(g.interconnect_bandwidth / 1e9)} GB/s ({direction})"
+
+
+def accelerators_table() -> str:
+    gpus = list(data.load_gpus().values())
+    out = ["**Memory, bandwidth, links and ridge points.** Memory is as the vendor prints it (GB = 10⁹ bytes); "
+           "the ridge point is dense peak FLOP/s divided by memory bandwidth (derived).", "",
+           "| Accelerator | Status | Memory | Memory bandwidth | Interconnect | Power | Ridge point BF16 (FLOP/B) "
+           "| Ridge point FP8 (FLOP/B) | Source (retrieved) |",
+           "| --- | --- | --- | --- | --- | --- | --: | --: | --- |"]
+    for g in gpus:
+        status = "announced (values may change)" if g.status == "announced" else "shipping"
+        memory_type = g.raw.get("memory_type", "")
+        ridge = []
+        for precision in ("bf16", "fp8"):
+            ridge.append(_num(formulas.ridge_point(g, precision), 0) if precision in g.dense else "— (no FP8)"
+                         if precision == "fp8" else "—")
+        power = f"{_num(g.power_w, 0)} W" if g.power_w else "not published"
+        out.append(f"| {_pipe(g.name)} | {status} | {_num(g.memory_bytes / 1e9, 0)} GB {_pipe(memory_type)} "
+                   f"| {_num(g.memory_bandwidth / 1e9, 0)} GB/s | {_interconnect(g)} | {power} "
+                   f"| {ridge[0]} | {ridge[1]} | [{_pipe(g.vendor)}]({g.source}) ({g.retrieved}) |")
+    out += ["", "**Peak tensor throughput, dense / sparse.** Dense is without structured sparsity; sparse is the "
+            "2:4 structured-sparsity figure. TFLOPS for floating point, TOPS for INT8; “—” means no figure "
+            "(not supported, or not published).", "",
+            "| Accelerator | " + " | ".join(f"{label} dense / sparse" for _, label in PRECISION_COLUMNS) + " |",
+            "| --- |" + " --: |" * len(PRECISION_COLUMNS)]
+    for g in gpus:
+        cells = []
+        for precision, _ in PRECISION_COLUMNS:
+            dense, sparse = g.dense.get(precision), g.sparse.get(precision)
+            if dense is None and sparse is None:
+                cells.append("—")
+            else:
+                cells.append(f"{_flops(dense)} / {_flops(sparse)}")
+        out.append(f"| {_pipe(g.name)} | " + " | ".join(cells) + " |")
+    out += ["", "**Sources.**", ""]
+    for g in gpus:
+        key = g.raw.get("source_ref")
+        cite = f" [@{key}]" if key else ""
+        notes = " ".join(str(g.raw.get("notes", "")).split())
+        out.append(f"- **{_pipe(g.name)}**: <{g.source}>, retrieved {g.retrieved}.{cite} {notes}")
+    return "\n".join(out) + "\n"
+
+
+# --- M02: models -------------------------------------------------------------------
+
+REFERENCE_GPU = "h100-sxm"
+
+
+def max_context_tokens(model: data.Model | str, gpu: data.GPU | str = REFERENCE_GPU, weight_dtype: str = "bf16",
+                       kv_dtype: str = "bf16", gpu_count: int = 1, memory_utilization: float = 0.9) -> float:
+    """Longest single sequence whose KV cache fits the budget (sliding-window layers
+    counted at their window); math.inf when the cache stops growing inside the budget."""
+    m = data.model(model) if isinstance(model, str) else model
+    budget = formulas.kv_budget_bytes(m, gpu, weight_dtype, gpu_count, memory_utilization)
+    if budget <= 0:
+        return 0
+    per_token = formulas.kv_bytes_per_token(m, kv_dtype)
+    low, high = 0, int(budget // (per_token / m.num_layers)) + 1  # at least one layer grows per token
+    if formulas.kv_bytes(m, kv_dtype, high) <= budget:
+        return math.inf
+    while high - low > 1:
+        mid = (low + high) // 2
+        if formulas.kv_bytes(m, kv_dtype, mid) <= budget:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def _attention(m: data.Model) -> str:
+    kind = m.attention.upper()
+    if m.get("sliding_window"):
+        sliding = m.get("num_sliding_layers") or m.num_layers
+        kind += f", sliding window {m.get('sliding_window'):,} on {sliding} of {m.num_layers} layers"
+    if m.attention == "mla":
+        kind += f" (latent {m.get('kv_lora_rank')} + RoPE {m.get('qk_rope_head_dim')})"
+    return kind
+
+
+def models_table() -> str:
+    models = list(data.load_models().values())
+    out = ["**Architecture** (from each model's `config.json`).", "",
+           "| Model | Params total / active | Layers | Hidden | Q heads | KV heads | head_dim | FFN | Vocab "
+           "| Experts (routed, per token) | Context | Attention |",
+           "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --- | --: | --- |"]
+    for m in models:
+        experts = (f"{m.get('num_experts')}, {m.get('experts_per_token')}" if m.get("num_experts") else "dense")
+        ffn = m.intermediate_size
+        if m.get("moe_intermediate_size") and m.get("moe_intermediate_size") != ffn:
+            ffn_text = f"{ffn:,} (expert {m.get('moe_intermediate_size'):,})"
+        else:
+            ffn_text = f"{ffn:,}"
+        params = f"{_num(m.params_total / 1e9, 1)} B"
+        if m.params_active != m.params_total:
+            params += f" / {_num(m.params_active / 1e9, 1)} B"
+        out.append(f"| {_pipe(m.name)} | {params} | {m.num_layers} | {m.hidden_size:,} | {m.num_attention_heads} "
+                   f"| {m.num_kv_heads} | {m.head_dim} | {ffn_text} | {m.vocab_size:,} | {experts} "
+                   f"| {m.max_position_embeddings:,} | {_attention(m)} |")
+    gpu = data.gpu(REFERENCE_GPU)
+    out += ["", f"**Derived** (computed by `scripts/handbook/formulas.py`). Weights in GB (10⁹ bytes), total "
+            "parameters, no quantization scales; KV cache per token in KiB with every layer caching every token; "
+            f"longest single sequence on one {gpu.name} with BF16 weights, BF16 KV cache and 90% of memory "
+            "given to the engine, ignoring activations and CUDA graphs.", "",
+            "| Model | Weights 16-bit (GB) | Weights 8-bit (GB) | Weights 4-bit (GB) | KV per token BF16 (KiB) "
+            f"| Max context, 1× {_pipe(gpu.name)} (tokens) |",
+            "| --- | --: | --: | --: | --: | --: |"]
+    for m in models:
+        weights = [_num(formulas.weight_bytes(m, d) / 1e9, 1) for d in ("bf16", "fp8", "int4")]
+        kv = _num(formulas.kv_bytes_per_token(m, "bf16") / 2**10, 1)
+        tokens = max_context_tokens(m)
+        if tokens == 0:
+            context = "does not fit"
+        elif math.isinf(tokens):
+            context = "unbounded (every layer windowed)"
+        else:
+            context = f"{tokens:,}"
+            if tokens > m.max_position_embeddings:
+                context += " (beyond the model's limit)"
+        out.append(f"| {_pipe(m.name)} | {' | '.join(weights)} | {kv} | {context} |")
+    out += ["", "**Sources.**", ""]
+    for m in models:
+        key = m.get("source_ref")
+        cite = f" [@{key}]" if key else ""
+        note = m.get("source_note") or ""
+        out.append(f"- **{_pipe(m.name)}**: <{m.source}>, retrieved {m.retrieved}.{cite} {note}".rstrip())
+    return "\n".join(out) + "\n"
+
+
+# --- calculators -------------------------------------------------------------------
+
+KV_DTYPES = ("bf16", "fp16", "fp8")
+WEIGHT_DTYPES = ("bf16", "fp16", "fp8", "int8", "int4", "fp4")
+MODEL_FIELDS = ("attention", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim", "kv_lora_rank",
+                "qk_rope_head_dim", "qk_nope_head_dim", "sliding_window", "num_sliding_layers")
+
+
+def _model_json(m: data.Model) -> dict:
+    out = {"name": m.name, "params_total": m.params_total, "params_active": m.params_active}
+    for key in MODEL_FIELDS:
+        value = m.get(key)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _gpu_json(g: data.GPU) -> dict:
+    return {"name": g.name, "memory_bytes": g.memory_bytes, "memory_bandwidth": g.memory_bandwidth,
+            "dense": dict(g.dense)}
+
+
+def _select(name: str, label: str, options: list[tuple[str, str]], selected: str) -> str:
+    opts = "".join(f'<option value="{html.escape(v)}"{" selected" if v == selected else ""}>{html.escape(t)}</option>'
+                   for v, t in options)
+    return _field(name, label, f'<select name="{name}" id="{{id}}">{opts}</select>')
+
+
+def _number(name: str, label: str, value: str, step: str = "any", minimum: str = "0", hint: str = "") -> str:
+    mode = "numeric" if step == "1" else "decimal"
+    control = (f'<input type="text" name="{name}" id="{{id}}" value="{value}" inputmode="{mode}" '
+               f'autocomplete="off" spellcheck="false">')
+    return _field(name, label, control, hint)
+
+
+def _field(name: str, label: str, control: str, hint: str = "") -> str:
+    hint_html = f'<small id="{{id}}-hint">{html.escape(hint)}</small>' if hint else ""
+    return (f'<div class="calc-field"><label for="{{id}}">{html.escape(label)}</label>{control}{hint_html}'
+            f'<span class="calc-error" data-error-for="{name}" role="status" aria-live="polite"></span></div>')
+
+
+def _result(name: str, label: str) -> str:
+    return (f'<div class="calc-result"><span class="calc-result-label">{html.escape(label)}</span> '
+            f'<output data-result="{name}" data-value="">—</output></div>')
+
+
+def _models_options() -> list[tuple[str, str]]:
+    return [(m.id, m.name) for m in data.load_models().values()]
+
+
+def _gpus_options() -> list[tuple[str, str]]:
+    return [(g.id, g.name) for g in data.load_gpus().values()]
+
+
+def _dtype_options(dtypes) -> list[tuple[str, str]]:
+    return [(d, d.upper()) for d in dtypes]
+
+
+CALCULATORS: dict[str, dict] = {
+    "kv-cache": {
+        "title": "KV cache size",
+        "fields": lambda: [
+            _select("model", "Model", _models_options(), "llama-3.1-8b"),
+            _select("kv_dtype", "KV cache precision", _dtype_options(KV_DTYPES), "bf16"),
+            _number("context_tokens", "Context length (tokens per sequence)", "8192", "1", "1"),
+            _number("batch_size", "Sequences (batch size)", "1", "1", "1"),
+        ],
+        "results": [("bytes_per_token", "KV cache per token (average over the context)"),
+                    ("total_bytes", "KV cache for the batch")],
+        "data": ("models",),
+    },
+    "gpu-memory": {
+        "title": "GPU memory budget",
+        "fields": lambda: [
+            _select("model", "Model", _models_options(), "llama-3.1-8b"),
+            _select("weight_dtype", "Weight precision", _dtype_options(WEIGHT_DTYPES), "bf16"),
+            _select("gpu", "GPU", _gpus_options(), "h100-sxm"),
+            _number("gpu_count", "GPUs (tensor parallel)", "1", "1", "1"),
+            _select("kv_dtype", "KV cache precision", _dtype_options(KV_DTYPES), "bf16"),
+            _number("context_tokens", "Context length (tokens per sequence)", "8192", "1", "1"),
+            _number("memory_utilization", "Memory utilization (fraction, e.g. 0.9)", "0.9", "0.01", "0.01"),
+        ],
+        "results": [("weight_bytes", "Weights"), ("kv_budget_bytes", "Left for the KV cache"),
+                    ("max_sequences", "Sequences of this length that fit"), ("fits", "Fits?")],
+        "data": ("models", "gpus"),
+    },
+    "decode-bound": {
+        "title": "Decode step lower bound",
+        "fields": lambda: [
+            _select("model", "Model", _models_options(), "llama-3.1-8b"),
+            _select("weight_dtype", "Weight precision", _dtype_options(WEIGHT_DTYPES), "bf16"),
+            _select("gpu", "GPU", _gpus_options(), "h100-sxm"),
+            _number("batch_size", "Sequences (batch size)", "1", "1", "1"),
+            _number("context_tokens", "Context length (tokens already cached)", "1024", "1", "0"),
+        ],
+        "results": [("step_time_s", "Decode step, at least"), ("tokens_per_s", "Output tokens/s, at most")],
+        "data": ("models", "gpus"),
+    },
+    "speculative": {
+        "title": "Speculative decoding",
+        "fields": lambda: [
+            _number("acceptance_rate", "Acceptance rate α (fraction 0–1)", "0.8", "0.01", "0"),
+            _number("draft_tokens", "Draft tokens k", "4", "1", "0"),
+            _number("draft_cost_ratio", "Draft step cost / target step cost", "0.05", "0.01", "0"),
+        ],
+        "results": [("tokens_per_step", "Tokens per target pass"), ("speedup", "Speedup over plain decoding")],
+        "data": (),
+    },
+    "cost": {
+        "title": "Cost per million tokens",
+        "fields": lambda: [
+            _number("gpu_hourly_usd", "Price per GPU-hour (USD)", "2.5", "0.01", "0"),
+            _number("gpu_count", "GPUs", "1", "1", "1"),
+            _number("tokens_per_s", "Tokens/s while busy (all GPUs together)", "2000", "any", "0"),
+            _number("utilization", "Utilization (fraction of the time busy)", "0.6", "0.01", "0.01"),
+        ],
+        "results": [("usd_per_million_tokens", "USD per million tokens")],
+        "data": (),
+    },
+    "capacity": {
+        "title": "GPUs for a traffic level",
+        "fields": lambda: [
+            _number("requests_per_s", "Peak requests/s", "20", "any", "0"),
+            _number("goodput_per_gpu", "Goodput per GPU (requests/s within the SLO)", "1.5", "any", "0"),
+            _number("headroom", "Headroom (fraction, e.g. 0.3)", "0.3", "0.01", "0"),
+        ],
+        "results": [("gpus", "GPUs needed")],
+        "data": (),
+    },
+}
+
+
+def calculator(name: str = "") -> str:
+    if name not in CALCULATORS:
+        raise KeyError(f"unknown calculator {name!r}; known: {', '.join(CALCULATORS)}")
+    spec = CALCULATORS[name]
+    payload: dict = {"dtype_bytes": formulas.DTYPE_BYTES, "compute_precision": formulas.COMPUTE_PRECISION}
+    if "models" in spec["data"]:
+        payload["models"] = {m.id: _model_json(m) for m in data.load_models().values()}
+    if "gpus" in spec["data"]:
+        payload["gpus"] = {g.id: _gpu_json(g) for g in data.load_gpus().values()}
+    blob = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
+    fields = []
+    for index, field_html in enumerate(spec["fields"]()):
+        fields.append(field_html.replace("{id}", f"calc-{name}-{index}"))
+    results = "".join(_result(key, label) for key, label in spec["results"])
+    return (f'<div class="calculator" data-calculator="{name}" role="group" aria-labelledby="calc-{name}-title">'
+            f'<p class="calc-title" id="calc-{name}-title"><strong>{html.escape(spec["title"])}</strong></p>'
+            f'<form class="calc-inputs" novalidate>{"".join(fields)}</form>'
+            f'<div class="calc-results" aria-live="polite">{results}</div>'
+            f'<script type="application/json" class="calc-data">{blob}</script>'
+            f'<noscript><p>This calculator needs JavaScript; the formula is given beside it.</p></noscript>'
+            f'</div>\n')
+
+
+def register_blocks(blocks: dict[str, Callable[..., str]]) -> None:
+    blocks["accelerators"] = lambda: accelerators_table()
+    blocks["models"] = lambda: models_table()
+    blocks["calculator"] = calculator
