@@ -49,12 +49,12 @@ def sort_key(term: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", term.casefold())
 
 
-def load(path: Path | None = None, docs: Path | None = None) -> list[Entry]:
+def load(path: Path | None = None, docs: Path | None = None, name: str | None = None) -> list[Entry]:
     """Parse and validate the glossary; the first problem raises HandbookError."""
     path = Path(path or DATA / "glossary.yml")
     docs = Path(docs or DOCS)
-    name = relpath(path)
-    doc = load_yaml(path)
+    name = name or relpath(path)
+    doc = load_yaml(path, name=name)
     if not isinstance(doc, list):
         raise HandbookError(name, "expected a YAML list of entries.", "start each entry with '- term: ...'.")
     entries: list[Entry] = []

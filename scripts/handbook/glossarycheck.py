@@ -124,15 +124,15 @@ def _line_of(path: Path, needle: str) -> int:
 def check(glossary_path: Path | None = None, docs: Path | None = None) -> list[Finding]:
     glossary_path = Path(glossary_path or DATA / "glossary.yml")
     docs = Path(docs or DOCS)
+    rel = lambda p: p.resolve().relative_to(docs.resolve().parent).as_posix()  # noqa: E731
+    gname = rel(glossary_path) if glossary_path.resolve().is_relative_to(docs.resolve().parent) else str(glossary_path)
     try:
-        entries = load(glossary_path, docs)
+        entries = load(glossary_path, docs, name=gname)
     except HandbookError as exc:
         return [Finding(exc.where, "source", exc.problem, exc.fix or "fix the glossary source.")]
     pages = {p: p.read_text(encoding="utf-8") for p in sorted(docs.rglob("*.md"))}
     glossary_page = docs / "reference" / "glossary.md"
     findings: list[Finding] = []
-    rel = lambda p: p.relative_to(docs.parent).as_posix()  # noqa: E731
-    gname = rel(glossary_path) if glossary_path.is_relative_to(docs.parent) else str(glossary_path)
 
     # anchor: explained_in resolves to a heading
     for entry in entries:
@@ -145,7 +145,8 @@ def check(glossary_path: Path | None = None, docs: Path | None = None) -> list[F
     # variant spellings in prose
     variants = [(v, e) for e in entries for v in e.variants]
     patterns = [(re.compile(rf"(?<![\w-]){re.escape(v)}(?![\w-])"), v, e) for v, e in variants]
-    known_abbr = {e.abbr for e in entries if e.abbr} | {e.term for e in entries if re.fullmatch(r"[A-Z0-9/&.+-]+", e.term)}
+    # Known: every abbreviation, and upper-case words inside terms ("KV" in "KV cache").
+    known_abbr = {e.abbr for e in entries if e.abbr} | {w for e in entries for w in ABBR.findall(e.term)}
     used: set[str] = set()
     for path, text in pages.items():
         if path == glossary_page:

@@ -47,9 +47,10 @@ def relpath(path: Path) -> str:
         return str(path)
 
 
-def load_yaml(path: Path, text: str | None = None) -> Any:
-    """Parse a YAML file; syntax errors become a HandbookError with file:line."""
-    name = relpath(path)
+def load_yaml(path: Path, text: str | None = None, name: str | None = None) -> Any:
+    """Parse a YAML file; syntax errors become a HandbookError with file:line.
+    `name` is how messages refer to the file (default: relative to the repository)."""
+    name = name or relpath(path)
     if text is None:
         try:
             text = Path(path).read_text(encoding="utf-8")
