@@ -1,0 +1,132 @@
+"""The formulas against hand-checked values, and the calculator vectors against the formulas.
+
+tests/vectors/calculators.json is what the browser test feeds the in-page calculators;
+here we check that every expected value is what scripts/handbook/formulas.py computes
+(so the JavaScript, the pages and the vectors cannot drift apart).
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from handbook import formulas as f
+from handbook import tables
+
+VECTORS = Path(__file__).parent / "vectors" / "calculators.json"
+sys.path.insert(0, str(VECTORS.parent))
+import make_vectors  # noqa: E402
+
+DATA = json.loads(VECTORS.read_text())["calculators"]
+CASES = [(name, case) for name, calc in DATA.items() for case in calc["cases"]]
+
+
+@pytest.mark.parametrize("name,case", CASES, ids=[f"{n}:{c['label']}" for n, c in CASES])
+def test_vector_matches_formulas(name, case):
+    got = make_vectors.expected(name, case["inputs"])
+    assert set(got) == set(case["expected"])
+    for key, value in case["expected"].items():
+        assert got[key] == pytest.approx(value, rel=1e-12), key
+
+
+def test_every_calculator_has_enough_vectors():
+    assert set(DATA) == set(tables.CALCULATORS)
+    for name, calc in DATA.items():
+        assert len(calc["cases"]) >= 4, name
+        assert calc["bad_inputs"], name
+    kv_models = {c["inputs"]["model"] for c in DATA["kv-cache"]["cases"]}
+    assert {"mistral-7b-v0.1", "deepseek-v3"} <= kv_models  # sliding window and MLA
+    assert any(c["expected"]["fits"] == 0 for c in DATA["gpu-memory"]["cases"])
+    for calc in ("gpu-memory", "decode-bound"):
+        models = {c["inputs"]["model"] for c in DATA[calc]["cases"]}
+        assert "deepseek-v3" in models and models & {"mistral-7b-v0.1", "gemma-3-27b"}, calc
+
+
+def test_vectors_file_is_current():
+    """Regenerate with `.venv/bin/python tests/vectors/make_vectors.py` after changing data or formulas."""
+    assert json.loads(VECTORS.read_text()) == json.loads(json.dumps(make_vectors.build()))
+
+
+# --- hand-checked values --------------------------------------------------------------
+
+def test_llama_8b_kv_per_token():
+    # 2 (K, V) x 32 layers x 8 KV heads x 128 x 2 bytes
+    assert f.kv_bytes_per_token("llama-3.1-8b", "bf16") == 2 * 32 * 8 * 128 * 2 == 131072
+
+
+def test_deepseek_v3_mla_kv_per_token():
+    # 61 layers x (512 latent + 64 RoPE key) x 2 bytes
+    assert f.kv_bytes_per_token("deepseek-v3", "bf16") == 61 * 576 * 2 == 70272
+
+
+def test_sliding_window_stops_growing():
+    # Mistral 7B v0.1: every layer keeps at most 4096 tokens.
+    assert f.kv_bytes("mistral-7b-v0.1", "bf16", 32768) == f.kv_bytes("mistral-7b-v0.1", "bf16", 4096)
+    assert f.kv_bytes_per_token("mistral-7b-v0.1", "bf16", context=8192) == 131072 / 2
+
+
+def test_speculative_expected_tokens():
+    assert f.spec_tokens_per_step(0.8, 4) == pytest.approx((1 - 0.8 ** 5) / 0.2)
+    assert f.spec_tokens_per_step(0.8, 4) == pytest.approx(3.3616, rel=1e-12)
+    assert f.spec_tokens_per_step(1.0, 3) == 4.0
+    assert f.spec_speedup(0.8, 4, 0.05) == pytest.approx(3.3616 / 1.2)
+
+
+def test_weights_and_budget():
+    assert f.weight_bytes("llama-3.1-70b", "fp8") == pytest.approx(70.553706496e9)
+    # 2 x 80 GB x 0.9 - 70.55 GB
+    assert f.kv_budget_bytes("llama-3.1-70b", "h100-sxm", "fp8", 2, 0.9) == pytest.approx(144e9 - 70.553706496e9)
+    assert f.max_sequences("llama-3.1-70b", "h100-sxm", "bf16", context_tokens=8192) == 0
+
+
+def test_ridge_point_h100():
+    assert f.ridge_point("h100-sxm", "bf16") == pytest.approx(989.5e12 / 3.35e12)
+    assert f.ridge_point("h100-sxm", "fp8") == pytest.approx(1979e12 / 3.35e12)
+
+
+def test_cost_and_capacity():
+    assert f.cost_per_million_tokens(2.5, 1, 2000, 0.6) == pytest.approx(2.5 / (2000 * 0.6 * 3600) * 1e6)
+    assert f.gpus_for_traffic(20, 1.5, 0.3) == math.ceil(26 / 1.5) == 18
+    assert f.gpus_for_traffic(0.3, 0.1) == 3  # 2.9999999999999996 must not become 4 or stay 2
+
+
+def test_decode_bound_memory_bound_at_batch_1():
+    weights = f.weight_bytes("llama-3.1-8b", "bf16")
+    kv = f.kv_bytes("llama-3.1-8b", "bf16", 1024)
+    assert f.decode_step_time("llama-3.1-8b", "h100-sxm", "bf16", 1, 1024) == pytest.approx((weights + kv) / 3.35e12)
+
+
+def test_bad_formula_inputs():
+    with pytest.raises(ValueError):
+        f.spec_tokens_per_step(1.2, 4)
+    with pytest.raises(ValueError):
+        f.cost_per_million_tokens(2, 1, 0, 0.5)
+    with pytest.raises(KeyError):
+        f.peak_flops("a100-sxm-80gb", "fp8")
+
+
+# --- derived reference-table columns ------------------------------------------------------
+
+def test_max_context_tokens():
+    assert tables.max_context_tokens("llama-3.1-70b") == 0  # 141 GB of weights on one 80 GB GPU
+    assert math.isinf(tables.max_context_tokens("mistral-7b-v0.1"))
+    budget = f.kv_budget_bytes("llama-3.1-8b", "h100-sxm", "bf16", 1, 0.9)
+    assert tables.max_context_tokens("llama-3.1-8b") == int(budget // 131072)
+    tokens = tables.max_context_tokens("gemma-3-27b")
+    budget = f.kv_budget_bytes("gemma-3-27b", "h100-sxm", "bf16", 1, 0.9)
+    assert f.kv_bytes("gemma-3-27b", "bf16", tokens) <= budget
+    assert f.kv_bytes("gemma-3-27b", "bf16", tokens + 1) > budget
+
+
+def test_blocks_render():
+    accel = tables.accelerators_table()
+    assert "dense / sparse" in accel and "**Sources.**" in accel and "[@nvidia-h100-datasheet]" in accel
+    models = tables.models_table()
+    assert "does not fit" in models and "131,072" in models
+    html = tables.calculator("kv-cache")
+    assert 'data-calculator="kv-cache"' in html and 'class="calc-data"' in html and "\n" not in html.rstrip("\n")
+    with pytest.raises(KeyError):
+        tables.calculator("nope")

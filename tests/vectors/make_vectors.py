@@ -1,0 +1,125 @@
+"""Regenerate tests/vectors/calculators.json from scripts/handbook/formulas.py.
+
+    .venv/bin/python tests/vectors/make_vectors.py
+
+Each case: the calculator's inputs (as a reader would type them) and the expected
+results in base units, as the `data-value` of each result element.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from handbook import formulas as f  # noqa: E402
+
+
+def expected(name: str, i: dict) -> dict:
+    if name == "kv-cache":
+        return {"bytes_per_token": f.kv_bytes_per_token(i["model"], i["kv_dtype"], int(i["context_tokens"])),
+                "total_bytes": f.kv_bytes(i["model"], i["kv_dtype"], int(i["context_tokens"]), int(i["batch_size"]))}
+    if name == "gpu-memory":
+        args = (i["model"], i["gpu"], i["weight_dtype"])
+        n, mu = int(i["gpu_count"]), float(i["memory_utilization"])
+        seqs = f.max_sequences(*args, i["kv_dtype"], int(i["context_tokens"]), n, mu)
+        return {"weight_bytes": f.weight_bytes(i["model"], i["weight_dtype"]),
+                "kv_budget_bytes": f.kv_budget_bytes(*args, n, mu),
+                "max_sequences": seqs, "fits": 1 if seqs >= 1 else 0}
+    if name == "decode-bound":
+        args = (i["model"], i["gpu"], i["weight_dtype"], int(i["batch_size"]), int(i["context_tokens"]))
+        return {"step_time_s": f.decode_step_time(*args), "tokens_per_s": f.decode_tokens_per_s(*args)}
+    if name == "speculative":
+        a, k, r = float(i["acceptance_rate"]), int(i["draft_tokens"]), float(i["draft_cost_ratio"])
+        return {"tokens_per_step": f.spec_tokens_per_step(a, k), "speedup": f.spec_speedup(a, k, r)}
+    if name == "cost":
+        return {"usd_per_million_tokens": f.cost_per_million_tokens(float(i["gpu_hourly_usd"]), int(i["gpu_count"]),
+                                                                    float(i["tokens_per_s"]), float(i["utilization"]))}
+    if name == "capacity":
+        return {"gpus": f.gpus_for_traffic(float(i["requests_per_s"]), float(i["goodput_per_gpu"]),
+                                           float(i["headroom"]))}
+    raise KeyError(name)
+
+
+CASES = {
+    "kv-cache": [
+        ("Llama 3.1 8B, BF16, 8K, one sequence", dict(model="llama-3.1-8b", kv_dtype="bf16", context_tokens="8192", batch_size="1")),
+        ("Llama 3.1 70B, FP8 cache, 32K x 16", dict(model="llama-3.1-70b", kv_dtype="fp8", context_tokens="32768", batch_size="16")),
+        ("Mistral 7B v0.1 (sliding window everywhere), 32K", dict(model="mistral-7b-v0.1", kv_dtype="bf16", context_tokens="32768", batch_size="4")),
+        ("Gemma 3 27B (52 of 62 layers windowed), 128K", dict(model="gemma-3-27b", kv_dtype="bf16", context_tokens="131072", batch_size="2")),
+        ("DeepSeek-V3 (MLA), 4K x 64", dict(model="deepseek-v3", kv_dtype="bf16", context_tokens="4096", batch_size="64")),
+        ("gpt-oss-120b, FP8 cache, 100 tokens", dict(model="gpt-oss-120b", kv_dtype="fp8", context_tokens="100", batch_size="3")),
+    ],
+    "gpu-memory": [
+        ("Llama 3.1 8B on one H100 SXM", dict(model="llama-3.1-8b", weight_dtype="bf16", gpu="h100-sxm", gpu_count="1", kv_dtype="bf16", context_tokens="8192", memory_utilization="0.9")),
+        ("Llama 3.1 70B FP8 on 2x H100 SXM, 32K", dict(model="llama-3.1-70b", weight_dtype="fp8", gpu="h100-sxm", gpu_count="2", kv_dtype="bf16", context_tokens="32768", memory_utilization="0.9")),
+        ("Llama 3.1 70B BF16 on one H100 SXM: does not fit", dict(model="llama-3.1-70b", weight_dtype="bf16", gpu="h100-sxm", gpu_count="1", kv_dtype="bf16", context_tokens="8192", memory_utilization="0.9")),
+        ("DeepSeek-V3 (MLA) FP8 on 8x H200, 32K", dict(model="deepseek-v3", weight_dtype="fp8", gpu="h200", gpu_count="8", kv_dtype="bf16", context_tokens="32768", memory_utilization="0.92")),
+        ("Gemma 3 27B (sliding window) on one L40S at INT4, 128K", dict(model="gemma-3-27b", weight_dtype="int4", gpu="l40s", gpu_count="1", kv_dtype="fp8", context_tokens="131072", memory_utilization="0.85")),
+        ("Qwen3 32B on one L4: weights fit, not one 128K sequence", dict(model="qwen3-32b", weight_dtype="int4", gpu="l4", gpu_count="1", kv_dtype="bf16", context_tokens="131072", memory_utilization="0.9")),
+    ],
+    "decode-bound": [
+        ("Llama 3.1 8B on H100 SXM, batch 1", dict(model="llama-3.1-8b", weight_dtype="bf16", gpu="h100-sxm", batch_size="1", context_tokens="1024")),
+        ("Llama 3.1 8B FP8 on H100 SXM, batch 512 (compute-bound)", dict(model="llama-3.1-8b", weight_dtype="fp8", gpu="h100-sxm", batch_size="512", context_tokens="2048")),
+        ("Mistral 7B v0.1 (sliding window) on A100 80GB, batch 32, 16K", dict(model="mistral-7b-v0.1", weight_dtype="bf16", gpu="a100-sxm-80gb", batch_size="32", context_tokens="16384")),
+        ("DeepSeek-V3 (MLA) FP8 on H200, batch 64, 8K", dict(model="deepseek-v3", weight_dtype="fp8", gpu="h200", batch_size="64", context_tokens="8192")),
+        ("gpt-oss-20b INT4 (W4A16) on L4, batch 8", dict(model="gpt-oss-20b", weight_dtype="int4", gpu="l4", batch_size="8", context_tokens="0")),
+    ],
+    "speculative": [
+        ("alpha 0.8, k 4, free draft", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0")),
+        ("alpha 0.8, k 4, draft 5% of target", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0.05")),
+        ("alpha 0.6, k 8, draft 10%", dict(acceptance_rate="0.6", draft_tokens="8", draft_cost_ratio="0.1")),
+        ("alpha 1 (every draft accepted), k 3", dict(acceptance_rate="1", draft_tokens="3", draft_cost_ratio="0.2")),
+        ("k 0 is plain decoding", dict(acceptance_rate="0.7", draft_tokens="0", draft_cost_ratio="0.3")),
+    ],
+    "cost": [
+        ("one GPU at 2.50 USD/h, 2000 tok/s, 60% busy", dict(gpu_hourly_usd="2.5", gpu_count="1", tokens_per_s="2000", utilization="0.6")),
+        ("8 GPUs at 3.99 USD/h, 25000 tok/s, always busy", dict(gpu_hourly_usd="3.99", gpu_count="8", tokens_per_s="25000", utilization="1")),
+        ("2 GPUs at 1.2 USD/h, 150 tok/s, 25% busy", dict(gpu_hourly_usd="1.2", gpu_count="2", tokens_per_s="150", utilization="0.25")),
+        ("4 GPUs at 10 USD/h, 1e6 tok/s, 90% busy", dict(gpu_hourly_usd="10", gpu_count="4", tokens_per_s="1000000", utilization="0.9")),
+    ],
+    "capacity": [
+        ("20 rps, 1.5 per GPU, 30% headroom", dict(requests_per_s="20", goodput_per_gpu="1.5", headroom="0.3")),
+        ("exact multiple: 30 rps, 3 per GPU, no headroom", dict(requests_per_s="30", goodput_per_gpu="3", headroom="0")),
+        ("no traffic", dict(requests_per_s="0", goodput_per_gpu="2", headroom="0.5")),
+        ("0.3 x 3 float rounding: 0.1 rps x 3 / 0.1", dict(requests_per_s="0.3", goodput_per_gpu="0.1", headroom="0")),
+        ("large: 1200 rps, 0.75 per GPU, 25%", dict(requests_per_s="1200", goodput_per_gpu="0.75", headroom="0.25")),
+    ],
+}
+
+# Inputs a reader might type that must give an inline message and no result.
+BAD = {
+    "kv-cache": [("context_tokens", ""), ("context_tokens", "-5"), ("context_tokens", "abc"), ("batch_size", "0"),
+                 ("batch_size", "1.5"), ("context_tokens", "1e30")],
+    "gpu-memory": [("memory_utilization", "90"), ("memory_utilization", "0"), ("gpu_count", "2.5"),
+                   ("context_tokens", "NaN")],
+    "decode-bound": [("batch_size", "0"), ("context_tokens", "-1"), ("context_tokens", "Infinity")],
+    "speculative": [("acceptance_rate", "1.2"), ("draft_tokens", "2.5"), ("draft_cost_ratio", "-0.1"),
+                    ("acceptance_rate", "")],
+    "cost": [("tokens_per_s", "0"), ("utilization", "0"), ("utilization", "1.5"), ("gpu_hourly_usd", "x")],
+    "capacity": [("goodput_per_gpu", "0"), ("headroom", "-0.1"), ("requests_per_s", "1e400")],
+}
+# Selections that have no answer: the GPU has no tensor-core figure for the precision.
+BAD_CHOICES = {
+    "decode-bound": [dict(model="llama-3.1-8b", weight_dtype="fp8", gpu="a100-sxm-80gb", batch_size="1",
+                          context_tokens="1024")],
+}
+
+
+def build() -> dict:
+    out = {"generated_by": "tests/vectors/make_vectors.py from scripts/handbook/formulas.py", "calculators": {}}
+    for name, cases in CASES.items():
+        out["calculators"][name] = {
+            "cases": [{"label": label, "inputs": inputs, "expected": expected(name, inputs)} for label, inputs in cases],
+            "bad_inputs": [{"field": field, "value": value} for field, value in BAD.get(name, [])],
+            "bad_choices": BAD_CHOICES.get(name, []),
+        }
+    return out
+
+
+if __name__ == "__main__":
+    path = Path(__file__).with_name("calculators.json")
+    path.write_text(json.dumps(build(), indent=1) + "\n")
+    print(f"wrote {path}")
