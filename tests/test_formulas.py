@@ -127,6 +127,6 @@ def test_blocks_render():
     models = tables.models_table()
     assert "does not fit" in models and "131,072" in models
     html = tables.calculator("kv-cache")
-    assert 'data-calculator="kv-cache"' in html and 'class="calc-data"' in html and "\n" not in html.rstrip("\n")
+    assert 'data-calculator="kv-cache"' in html and 'data-calc-data="{&quot;' in html and "<script" not in html and "\n" not in html.rstrip("\n")
     with pytest.raises(KeyError):
         tables.calculator("nope")

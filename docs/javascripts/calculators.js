@@ -237,10 +237,10 @@
     var fn = CALCULATORS[root.getAttribute("data-calculator")];
     if (!fn) return;
     var d = { dtype_bytes: {}, compute_precision: {}, models: {}, gpus: {} };
-    var blob = root.querySelector("script.calc-data");
+    var blob = root.getAttribute("data-calc-data");
     if (blob) {
       try {
-        var parsed = JSON.parse(blob.textContent);
+        var parsed = JSON.parse(blob);
         for (var k in parsed) d[k] = parsed[k];
       } catch (e) { showError(root, null, "Calculator data could not be read."); return; }
     }

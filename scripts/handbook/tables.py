@@ -314,16 +314,18 @@ def calculator(name: str = "") -> str:
         payload["models"] = {m.id: _model_json(m) for m in data.load_models().values()}
     if "gpus" in spec["data"]:
         payload["gpus"] = {g.id: _gpu_json(g) for g in data.load_gpus().values()}
-    blob = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
+    # An attribute, not <script type="application/json">: Material's instant navigation
+    # re-runs every <script> in the new page as JavaScript, type or not.
+    blob = html.escape(json.dumps(payload, separators=(",", ":")), quote=True)
     fields = []
     for index, field_html in enumerate(spec["fields"]()):
         fields.append(field_html.replace("{id}", f"calc-{name}-{index}"))
     results = "".join(_result(key, label) for key, label in spec["results"])
-    return (f'<div class="calculator" data-calculator="{name}" role="group" aria-labelledby="calc-{name}-title">'
+    return (f'<div class="calculator" data-calculator="{name}" data-calc-data="{blob}" role="group" '
+            f'aria-labelledby="calc-{name}-title">'
             f'<p class="calc-title" id="calc-{name}-title"><strong>{html.escape(spec["title"])}</strong></p>'
             f'<form class="calc-inputs" novalidate>{"".join(fields)}</form>'
             f'<div class="calc-results" aria-live="polite">{results}</div>'
-            f'<script type="application/json" class="calc-data">{blob}</script>'
             f'<noscript><p>This calculator needs JavaScript; the formula is given beside it.</p></noscript>'
             f'</div>\n')
 

@@ -1,0 +1,124 @@
+"""The in-page calculators in headless Chromium, fed tests/vectors/calculators.json.
+
+Every vector's inputs go into the calculator on /reference/calculators/; each result's
+`data-value` must equal the Python formulas' value. Bad input must give an inline
+message and no number; the calculators must survive Material's instant navigation.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "calculators.json").read_text())["calculators"]
+NAMES = sorted(VECTORS)
+JUNK = re.compile(r"NaN|Infinity|undefined|null")
+
+
+def _open(page):
+    page.goto(page.base_url + "reference/calculators/", wait_until="networkidle")
+    page.wait_for_selector('[data-calculator][data-calc-ready="1"]')
+
+
+def _fill(root, inputs: dict) -> None:
+    for name, value in inputs.items():
+        control = root.locator(f'[name="{name}"]')
+        if control.evaluate("el => el.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(str(value))
+
+
+def _results(root) -> dict:
+    return {el.get_attribute("data-result"): el.get_attribute("data-value")
+            for el in root.locator("[data-result]").all()}
+
+
+def _assert_clean(root) -> None:
+    text = root.inner_text()
+    assert not JUNK.search(text), text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_vectors(page, name):
+    _open(page)
+    root = page.locator(f'[data-calculator="{name}"]')
+    for case in VECTORS[name]["cases"]:
+        _fill(root, case["inputs"])
+        got = _results(root)
+        for key, expected in case["expected"].items():
+            assert got[key] not in (None, ""), (case["label"], key, got)
+            assert float(got[key]) == pytest.approx(expected, rel=1e-9, abs=1e-12), (case["label"], key)
+        assert root.locator(".calc-error").all_inner_texts() == [""] * root.locator(".calc-error").count()
+        _assert_clean(root)
+    assert page.errors == []
+    assert page.foreign == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_inputs_show_inline_message(page, name):
+    _open(page)
+    root = page.locator(f'[data-calculator="{name}"]')
+    good = VECTORS[name]["cases"][0]["inputs"]
+    _fill(root, good)
+    for bad in VECTORS[name]["bad_inputs"]:
+        field, value = bad["field"], bad["value"]
+        root.locator(f'[name="{field}"]').fill(value)
+        message = root.locator(f'.calc-error[data-error-for="{field}"]')
+        assert message.inner_text().strip(), (field, value)
+        assert message.get_attribute("aria-live") == "polite"
+        assert root.locator(f'[name="{field}"]').get_attribute("aria-invalid") == "true"
+        for out in root.locator("[data-result]").all():
+            assert out.get_attribute("data-value") == "", (field, value)
+            assert out.inner_text().strip() == "—"
+        _assert_clean(root)
+        root.locator(f'[name="{field}"]').fill(str(good[field]))  # recovers
+        assert message.inner_text().strip() == ""
+        assert all(v not in (None, "") for v in _results(root).values())
+    for inputs in VECTORS[name]["bad_choices"]:
+        _fill(root, inputs)
+        assert any(t.strip() for t in root.locator(".calc-error").all_inner_texts())
+        assert all(v == "" for v in _results(root).values())
+        _assert_clean(root)
+    assert page.errors == []
+    assert page.foreign == []
+
+
+def test_labels_and_keyboard(page):
+    _open(page)
+    for control in page.locator("[data-calculator] input, [data-calculator] select").all():
+        control_id = control.get_attribute("id")
+        assert control_id and page.locator(f'label[for="{control_id}"]').count() == 1
+    root = page.locator('[data-calculator="capacity"]')
+    root.locator('[name="requests_per_s"]').focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("30")
+    page.keyboard.press("Tab")
+    page.keyboard.type("0")  # goodput field now "1.50" -> still valid text appended
+    assert root.locator('[data-result="gpus"]').get_attribute("data-value") != "" or \
+        root.locator('.calc-error[data-error-for="goodput_per_gpu"]').inner_text().strip()
+    assert page.errors == []
+
+
+def test_survives_instant_navigation(page):
+    _open(page)
+    page.evaluate("window.__stayed = true")
+    page.locator('article a[href$="/reference/models/"]').first.click()
+    page.wait_for_url(re.compile(r"/reference/models/$"))
+    page.locator('.md-nav a[href$="/reference/calculators/"]').first.click()
+    page.wait_for_url(re.compile(r"/reference/calculators/$"))
+    page.wait_for_selector('[data-calculator="kv-cache"][data-calc-ready="1"]')
+    assert page.evaluate("window.__stayed === true"), "navigation reloaded the page: instant navigation is off"
+    for name in NAMES:
+        root = page.locator(f'[data-calculator="{name}"]')
+        case = VECTORS[name]["cases"][-1]
+        _fill(root, case["inputs"])
+        got = _results(root)
+        for key, expected in case["expected"].items():
+            assert float(got[key]) == pytest.approx(expected, rel=1e-9, abs=1e-12), (name, key)
+    assert page.errors == []
+    assert page.foreign == []
