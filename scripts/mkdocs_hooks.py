@@ -112,3 +112,16 @@ def on_page_content(html, page, config, files, **kwargs):
         return html
     page.meta["has_math"] = has_math
     return html
+
+
+def on_post_build(config, **kwargs):
+    """Concatenate the site's scripts into one file (see extra.javascript_bundle)."""
+    parts = []
+    for name in config["extra"].get("javascript_bundle", []):
+        path = Path(config["docs_dir"]) / name
+        if path.is_file():
+            parts.append(f"/* {name} */\n" + path.read_text(encoding="utf-8"))
+    if parts:
+        out = Path(config["site_dir"]) / "javascripts" / "bundle.js"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n;\n".join(parts), encoding="utf-8")

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Benchmark the handbook: build time, link-check time, first-visit page
+weight and search index size.
+
+    python3 scripts/dev.py bench [--pages / concepts/kv-cache/ optimizations/paged-attention/]
+
+Page weight is measured in headless Chromium: every request a first visit
+makes (cache empty), each body gzip-compressed at level 6 as a static host
+would serve it. The search index and the math font are reported on their own.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+DEFAULT_PAGES = ["", "concepts/kv-cache/", "optimizations/paged-attention/"]
+EXCLUDED = ("search/search_index.json",)
+MATH_FONT = "latinmodern-math.woff2"
+
+
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6))
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def page_weight(base_url: str, paths: list[str], chromium: str) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for path in paths:
+            context = browser.new_context()
+            page = context.new_page()
+            seen: list = []
+            page.on("requestfinished", lambda request: seen.append(request))
+            page.goto(base_url + path, wait_until="networkidle")
+            page.wait_for_timeout(500)
+            total, count, foreign, math_font, index = 0, 0, 0, 0, 0
+            for request in seen:
+                response = request.response()
+                body = response.body() if response else b""
+                size = gz(body)
+                if not request.url.startswith(base_url.split("/handbook/")[0]):
+                    foreign += 1
+                if request.url.endswith(EXCLUDED):
+                    index += size
+                    continue
+                if request.url.endswith(MATH_FONT):
+                    math_font += size
+                    continue
+                total += size
+                count += 1
+            results.append({"page": "/" + path, "bytes_gz": total, "requests": count, "foreign": foreign,
+                            "math_font_gz": math_font, "search_index_gz": index})
+            context.close()
+        browser.close()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", nargs="*", default=DEFAULT_PAGES)
+    args = parser.parse_args(argv)
+    from conftest import chromium_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        served = Path(tmp) / "served"
+        site = served / "handbook"
+        port = 8791
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/handbook/"}
+        start = time.perf_counter()
+        build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+                               cwd=ROOT, env=env, capture_output=True, text=True)
+        build_s = time.perf_counter() - start
+        if build.returncode:
+            print(build.stderr)
+            return 1
+        start = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "check_links.py"), str(site),
+                        "--docs", str(ROOT / "docs")], capture_output=True)
+        links_s = time.perf_counter() - start
+        index = (site / "search" / "search_index.json").read_bytes()
+        pages = sum(1 for _ in site.rglob("*.html"))
+        print(f"strict build:        {build_s:6.2f} s  ({pages} HTML pages)")
+        print(f"link check:          {links_s:6.2f} s  (whole site, incl. Python start-up)")
+        print(f"search index:        {len(index) / 1024:8.1f} KiB raw, {gz(index) / 1024:8.1f} KiB gzip")
+        chromium = chromium_path()
+        if not chromium:
+            print("page weight:         skipped (no Chromium; set CHROMIUM_PATH)")
+            return 0
+        handler = functools.partial(Quiet, directory=str(served))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            for row in page_weight(f"http://127.0.0.1:{port}/handbook/", args.pages, chromium):
+                font = f", math font {row['math_font_gz'] / 1024:.1f} KiB" if row["math_font_gz"] else ""
+                print(f"first visit {row['page']:<34} {row['bytes_gz'] / 1024:7.1f} KiB gzip in {row['requests']:2d} requests"
+                      f" ({row['foreign']} to other origins{font}; search index excluded)")
+        finally:
+            server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
