@@ -144,3 +144,12 @@ def test_sample_trace_and_placeholders():
     assert placeholders.evaluate("trace_fraction what=attainment unit=% digits=0") == \
         f"{good / 20 * 100:.0f}\u00a0%"
     assert math.isfinite(m.trace_metric("itl", "p99", weighting="token"))
+
+
+def test_per_user_rate_and_concurrency():
+    assert m.per_user_rate(PLAIN) == pytest.approx(3 / 0.16)
+    assert m.per_user_rate(req(0.0, [(0.3, 1)], 0.31)) is None
+    a = req(0.0, [(0.1, 1)], 1.0)
+    b = req(0.5, [(0.6, 1)], 2.0)
+    # 1.0 s + 1.5 s of request time over a 2 s window: 1.25 requests in flight on average
+    assert m.mean_concurrency([a, b]) == pytest.approx(1.25)

@@ -351,6 +351,27 @@ def trace_count(what: str, trace: str = "sample", slo_ttft_ms: float | None = No
     return counts[what]()
 
 
+def per_user_rate(r: Request) -> float | None:
+    """Output tokens per second of decode one user sees: 1 / TPOT."""
+    v = tpot(r)
+    return 1 / v if v else None
+
+
+def mean_concurrency(requests: Sequence[Request]) -> float:
+    """Mean requests in flight over the run: sum of E2E latencies / duration (Little's law, L = lambda W)."""
+    return sum(e2e_latency(r) for r in requests) / duration(requests)
+
+
+def trace_user_rate(stat: str = "mean", trace: str = "sample") -> float:
+    """Per-user decode rate (1/TPOT) over successful multi-token requests, in tokens/s."""
+    vs = [per_user_rate(r) for r in successful(load_trace(trace).requests)]
+    return summarize([v for v in vs if v is not None], stat)
+
+
+def trace_concurrency(trace: str = "sample") -> float:
+    return mean_concurrency(load_trace(trace).requests)
+
+
 def trace_duration(trace: str = "sample") -> float:
     return duration(load_trace(trace).requests)
 
@@ -375,6 +396,8 @@ def register(registry: dict) -> None:
         "trace_duration": (trace_duration, "seconds"),
         "trace_throughput": (trace_throughput, "tokens/s"),
         "trace_rate": (trace_rate, "requests/s"),
+        "trace_user_rate": (trace_user_rate, "tokens/s"),
+        "trace_concurrency": (trace_concurrency, "count"),
         "trace_count": (trace_count, "count"),
         "trace_fraction": (trace_fraction, "fraction"),
         "mfu": (mfu, "fraction"),
