@@ -59,7 +59,7 @@ CASES = [
     ("docs/index.md", "a.md#kv-cache-size", "a.md#no-such-heading", "does not contain an anchor '#no-such-heading'"),
     ("docs/index.md", "Read [the", "![diagram](img/missing.svg)\n\nRead [the", "img/missing.svg"),
     ("mkdocs.yml", "  - bibliography.md\n", "", "not included in the \"nav\""),
-    ("docs/a.md", "title: KV cache", "title: [unclosed", "docs/a.md:2: YAML syntax error"),
+    ("docs/a.md", "title: KV cache", "title: [unclosed", "docs/a.md:3: YAML syntax error"),  # reported where the parser stops
     ("docs/a.md", "last_reviewed: 2026-11-27", "last_reviewed: soon", "docs/a.md:2: last_reviewed 'soon' is not a date"),
     ("docs/a.md", "model=tiny", "model=nope", "docs/a.md:11: placeholder"),
     ("docs/a.md", "kv_bytes_per_token", "kv_bites", "unknown placeholder 'kv_bites'"),

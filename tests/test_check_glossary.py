@@ -110,7 +110,7 @@ def test_rule_unused(tmp_path):
     (GLOSSARY.replace("abbr: TTFT", "abbr: [TTFT]"), "data/glossary.yml:6: [source] abbr ['TTFT'] must be a single word."),
     (GLOSSARY.replace("  id: ttft\n", "  id: ttft\n  colour: red\n"), "data/glossary.yml:6: [source] unknown field(s) ['colour']."),
     (GLOSSARY + "- just a string\n", "data/glossary.yml:0: [source] each entry must be a mapping."),
-    ("term: [unclosed", "data/glossary.yml:1: [source] YAML syntax error"),
+    ("term: [unclosed", "data/glossary.yml:2: [source] YAML syntax error"),  # libyaml marks the end of input
     ("{}", "data/glossary.yml: [source] expected a YAML list of entries."),
     (GLOSSARY.replace("explained_in: a.md#ttft", "explained_in: 42"), "data/glossary.yml:6: [source] entry 'time to first token' has no `explained_in` (or it is not text)."),
 ])
@@ -123,8 +123,8 @@ def test_malformed_source_is_one_located_finding(tmp_path, glossary, expected):
 @given(st.text(alphabet="- :#[]{}'\"\nabcTID0123_", max_size=200))
 def test_random_sources_never_raise(tmp_path_factory, text):
     path, docs = project(tmp_path_factory.mktemp("random"), glossary=text)
-    for finding in check(path, docs):
-        assert finding.where.startswith("data/glossary.yml")
+    for finding in check(path, docs):  # never raises; every finding is located
+        assert finding.where.startswith(("data/glossary.yml", "docs/a.md:")), finding
 
 
 def test_cli_exit_codes(tmp_path):

@@ -28,7 +28,13 @@ def validate(text: str, where: str) -> dict:
         raise HandbookError(f"{where}:1", "page has no front matter.",
                             "start the file with '---', title, description and last_reviewed, then '---'.")
     import pathlib
-    meta = load_yaml(pathlib.Path(where), front)
+    try:
+        meta = load_yaml(pathlib.Path(where), front, name=where)
+    except HandbookError as exc:  # line numbers count from the opening '---'
+        file, _, line = exc.where.rpartition(":")
+        if line.isdigit():
+            raise HandbookError(f"{file}:{int(line) + 1}", exc.problem, exc.fix) from None
+        raise
     if not isinstance(meta, dict):
         raise HandbookError(f"{where}:2", "front matter is not a mapping.", "write `key: value` lines.")
     for key in REQUIRED:
