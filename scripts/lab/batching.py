@@ -6,7 +6,7 @@ to this lab's own measurements:
 * decode step time  t(B, K) = a + b*B + c*K, with B sequences in the batch and
   K the KV tokens they read (fitted to experiment 2's CUDA-graph points);
 * prefill time      t(n) = p0 + p1*sum(n) + p2*sum(n^2) for the prompts prefilled
-  together (fitted to experiment 3).
+  together (fitted to experiment 3, its CUDA-graph times where it has them).
 
 Fits minimise relative error (rows divided by the measured time). Requests
 arrive as a Poisson process; prompt and output lengths are lognormal (clipped).
@@ -108,7 +108,7 @@ class StepModel:
         for p in prefill_rec["results"]["points"]:
             n = p["tokens"]
             rows.append([1.0, n, n * n])
-            ys.append(p["ttft"]["median"])
+            ys.append(p.get("ttft_graph", p["ttft"])["median"])
         pf = fit_relative(rows, ys)
         p_err = [abs((sum(c * v for c, v in zip(pf, r)) - y) / y) for r, y in zip(rows, ys)]
         src = {

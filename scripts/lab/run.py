@@ -54,6 +54,8 @@ def main(argv=None) -> int:
             profile = "tiny"
         if device.startswith("cuda"):
             torch.backends.cuda.matmul.allow_tf32 = False
+        else:
+            torch.set_num_threads(1)  # tiny CPU runs: no thread spin on a busy machine
     import importlib
     records, failed = {}, []
     for name in names:

@@ -69,6 +69,7 @@ def _worker(rank, world, port, cfg, device_kind, ret):
         dtype = torch.bfloat16
     else:
         device, dtype = "cpu", torch.float32
+        torch.set_num_threads(1)
     dist.init_process_group("nccl" if cuda else "gloo", init_method=f"tcp://127.0.0.1:{port}",
                             rank=rank, world_size=world,
                             **({"device_id": torch.device(device)} if cuda else {}), timeout=datetime.timedelta(seconds=180))
