@@ -153,3 +153,10 @@ def test_per_user_rate_and_concurrency():
     b = req(0.5, [(0.6, 1)], 2.0)
     # 1.0 s + 1.5 s of request time over a 2 s window: 1.25 requests in flight on average
     assert m.mean_concurrency([a, b]) == pytest.approx(1.25)
+
+
+def test_gpu_tokens_per_joule_uses_rated_power():
+    from handbook import data
+    watts = data.gpu("h100-sxm").power_w
+    assert m.gpu_tokens_per_joule("h100-sxm", 1000.0) == pytest.approx(1000.0 / watts)
+    assert m.gpu_tokens_per_joule("h100-sxm", 1000.0, gpu_count=2, power_fraction=0.5) == pytest.approx(1000.0 / watts)

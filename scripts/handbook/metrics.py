@@ -272,6 +272,17 @@ def tokens_per_joule(tokens_per_s: float, watts: float) -> float:
     return tokens_per_s / watts
 
 
+def gpu_tokens_per_joule(gpu: str, tokens_per_s: float, gpu_count: int = 1, power_fraction: float = 1.0) -> float:
+    """Tokens per joule if `gpu_count` GPUs draw `power_fraction` of their rated board power
+    (data/gpus.yml `power`) while producing `tokens_per_s`. GPU board power only: no host,
+    network or cooling."""
+    from . import data
+    watts = data.gpu(gpu).power_w
+    if not watts:
+        raise KeyError(f"{gpu} has no power figure in data/gpus.yml")
+    return tokens_per_joule(tokens_per_s, watts * power_fraction * gpu_count)
+
+
 # --- traces and placeholders -----------------------------------------------------------
 
 def parse_trace(obj: dict) -> Trace:
@@ -403,4 +414,5 @@ def register(registry: dict) -> None:
         "mfu": (mfu, "fraction"),
         "mbu": (mbu, "fraction"),
         "tokens_per_joule": (tokens_per_joule, "count"),
+        "gpu_tokens_per_joule": (gpu_tokens_per_joule, "count"),
     })
