@@ -45,6 +45,22 @@ ALLOWLIST = {
     "URL": "plain English",
     "HTTP": "a protocol name",
     "HTTPS": "a protocol name",
+    "AI": "plain English (artificial intelligence), used only in names like 'compound AI'",
+    "ML": "plain English (machine learning)",
+    "UI": "plain English (user interface)",
+    "UX": "plain English (user experience)",
+    "QUEUED": "a request state name as engine logs print it",
+    "SCHEDULED": "a request state name as engine logs print it",
+    "MIT": "a licence name (the MIT licence)",
+    "CC": "a licence name (CC BY 4.0)",
+    "BY": "part of the licence name CC BY 4.0",
+    "OSDI": "a conference name, cited as a venue",
+    "ASPLOS": "a conference name, cited as a venue",
+    "GTC": "a conference name (NVIDIA GTC), cited as a source",
+    "GCS": "a cloud product name (Google Cloud Storage)",
+    "MK": "a product of GEMM dimensions M and K in cost formulas",
+    "KN": "a product of GEMM dimensions K and N in cost formulas",
+    "MN": "a product of GEMM dimensions M and N in cost formulas",
 }
 ABBR = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)(?:s)?(?![\w-])")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{[^}]*#([\w-]+)[^}]*\})?\s*#*\s*$")
