@@ -77,8 +77,8 @@ def test_speculative_expected_tokens():
 
 def test_weights_and_budget():
     assert f.weight_bytes("llama-3.1-70b", "fp8") == pytest.approx(70.553706496e9)
-    # 2 x 80 GB x 0.9 - 70.55 GB
-    assert f.kv_budget_bytes("llama-3.1-70b", "h100-sxm", "fp8", 2, 0.9) == pytest.approx(144e9 - 70.553706496e9)
+    # 2 x 80 GiB x 0.9 - 70.55 GB
+    assert f.kv_budget_bytes("llama-3.1-70b", "h100-sxm", "fp8", 2, 0.9) == pytest.approx(2 * 80 * 2**30 * 0.9 - 70.553706496e9)
     assert f.max_sequences("llama-3.1-70b", "h100-sxm", "bf16", context_tokens=8192) == 0
 
 
