@@ -99,9 +99,15 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     except HandbookError as exc:
         _report(exc)
         return markdown
+    STATE.setdefault("markdown", {})[src] = (page, markdown)
     if STATE["abbr"]:
         markdown += "\n\n" + STATE["abbr"] + "\n"
     return markdown
+
+
+def on_nav(nav, config, files, **kwargs):
+    STATE["order"] = [page.file.src_uri for page in nav.pages]
+    return nav
 
 
 def on_page_content(html, page, config, files, **kwargs):
@@ -115,6 +121,14 @@ def on_page_content(html, page, config, files, **kwargs):
 
 
 def on_post_build(config, **kwargs):
+    """Write llms.txt and the Markdown of every page, then bundle the scripts."""
+    from handbook import llmstxt
+
+    llmstxt.write(Path(config["site_dir"]), config, STATE.get("order", []), STATE.get("markdown", {}))
+    _bundle_scripts(config)
+
+
+def _bundle_scripts(config) -> None:
     """Concatenate the site's scripts into one file (see extra.javascript_bundle)."""
     parts = []
     for name in config["extra"].get("javascript_bundle", []):
