@@ -230,12 +230,12 @@ def kv_memory(rec):
     mb = r["max_batch"]
     bars = Bars("Largest batch whose KV cache fits next to the weights",
                 "For each context length: the batch predicted from the free memory after the weights, the batch "
-                "predicted from the datasheet's 80 GB at 90% utilisation, and the largest batch that allocated "
+                "predicted from 90% of the 80 GB of the datasheet (decimal, as data/gpus.yml had it when measured), and the largest batch that allocated "
                 "its cache and ran a decode step.",
                 "sequences")
     for m in mb:
         ctx = fmt_tick(m["context"])
-        bars.add(f"context {ctx}: datasheet, 90%", m["predicted_from_datasheet"], GREY, str(m["predicted_from_datasheet"]))
+        bars.add(f"context {ctx}: 90% of 80 GB", m["predicted_from_datasheet"], GREY, str(m["predicted_from_datasheet"]))
         bars.add(f"context {ctx}: from free memory", m["predicted_from_free"], ORANGE, str(m["predicted_from_free"]))
         bars.add(f"context {ctx}: ran", m["largest_batch_that_ran"], BLUE, str(m["largest_batch_that_ran"]))
     out["kv_max_batch.svg"] = bars.render()

@@ -93,7 +93,7 @@ def shape(name: str) -> Shape:
 SPEC_FALLBACK = {
     "id": "h100-sxm",
     "name": "NVIDIA H100 SXM 80GB",
-    "memory_bytes": 80e9,
+    "memory_bytes": 80 * 2**30,        # printed "80GB"; binary in practice (data/gpus.yml memory_note)
     "memory_bandwidth": 3.35e12,      # bytes/s
     "bf16_dense": 989.5e12,           # FLOP/s
     "fp8_dense": 1979e12,             # FLOP/s

@@ -177,7 +177,9 @@ def run(cfg: dict, device: str, command: str) -> dict:
     prov["world_size"] = world
     mgr = mp.Manager()
     ret = mgr.dict()
-    mp.spawn(_worker, args=(world, _free_port(), cfg, "cuda" if cuda else "cpu", ret), nprocs=world, join=True)
+    # CUDA needs fresh processes; on the CPU (tests) fork avoids re-importing PyTorch in each worker
+    mp.start_processes(_worker, args=(world, _free_port(), cfg, "cuda" if cuda else "cpu", ret), nprocs=world,
+                       join=True, start_method="spawn" if cuda else "fork")
     res = dict(ret)
     s = shape(cfg["shape"])
     ctx = cfg["context"]
