@@ -22,21 +22,26 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 REQS = ROOT / "requirements.txt"
+LAB_REQS = ROOT / "requirements-lab.txt"   # PyTorch for the lab's CPU tests; only `test` needs it
 STAMP = VENV / ".requirements.sha256"
 
 
-def ensure_env() -> None:
+def ensure_env(with_lab: bool = False) -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
-    digest = hashlib.sha256(REQS.read_bytes()).hexdigest()
-    if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == digest:
+    files = [REQS, LAB_REQS] if with_lab else [REQS]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    stamp = STAMP.with_suffix(".lab.sha256") if with_lab else STAMP
+    if PY.exists() and stamp.exists() and stamp.read_text().strip() == digest:
         return
     if not PY.exists():
         print("Creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("Installing pinned dependencies from requirements.txt ...", flush=True)
-    run([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(REQS)])
-    STAMP.write_text(digest)
+    names = " and ".join(f.name for f in files)
+    print(f"Installing pinned dependencies from {names} ...", flush=True)
+    args = [arg for f in files for arg in ("-r", str(f))]
+    run([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args])
+    stamp.write_text(digest)
 
 
 def run(cmd: list[str], **kw) -> None:
@@ -56,7 +61,7 @@ def main(argv: list[str]) -> None:
     if command not in {"serve", "test", "build", "bench", "check"}:
         print(__doc__)
         sys.exit(0 if command in {"help", "-h", "--help"} else 2)
-    ensure_env()
+    ensure_env(with_lab=command == "test")
     if command == "serve":
         mkdocs("serve", "--dev-addr", "127.0.0.1:8000", "--livereload")
     elif command == "build":
