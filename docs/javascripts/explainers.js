@@ -280,7 +280,7 @@
     var tok = readNumber(root, "token_ms", { min: 1, max: 200 });
     var n = readNumber(root, "output_tokens", { whole: true, min: 1, max: 1000 });
     var ttft = q + p, e2e = ttft + (n - 1) * tok;
-    var undef = function () { return "undefined (one output token)"; };
+    var undef = function () { return "not defined (one output token)"; };
     var out = {
       ttft: [ttft / 1e3, seconds],
       e2e: [e2e / 1e3, seconds],

@@ -151,7 +151,7 @@ def _latency(prefix: str) -> tuple[str, dict, str]:
             + _result("itl", "ITL (every gap)") + _result("e2e", "End-to-end latency") + '</div>'
             '<p class="expl-note">Assumed: the step that finishes the prompt also emits the first token, every later '
             'token takes one decode step, and the network adds nothing; so each inter-token gap equals the decode '
-            'step and TPOT equals it too. With one output token TPOT and ITL are undefined.</p>')
+            'step and TPOT equals it too. With one output token TPOT and ITL are not defined.</p>')
     return body, {}, "One request's latency timeline"
 
 

@@ -1,0 +1,320 @@
+"""The interactive explainers (issue 9) in headless Chromium.
+
+Each explainer's `data-value` outputs are checked against values computed here in Python
+(through scripts/handbook/formulas.py where the handbook has a formula); bad input must
+give an inline message and no number; the explainers must survive instant navigation.
+"""
+from __future__ import annotations
+
+import math
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from handbook import data, explainers, formulas  # noqa: E402
+
+JUNK = re.compile(r"NaN|Infinity|undefined|null")
+CALC_PAGE = "reference/calculators/"
+
+
+def _open(page, path=CALC_PAGE):
+    page.goto(page.base_url + path, wait_until="networkidle")
+    page.wait_for_selector('[data-explainer][data-expl-ready="1"]')
+
+
+def _root(page, name):
+    return page.locator(f'[data-explainer="{name}"]').first
+
+
+def _set(root, name, value):
+    control = root.locator(f'[name="{name}"]')
+    kind = control.evaluate("el => el.tagName === 'SELECT' ? 'select' : el.type")
+    if kind == "select":
+        control.select_option(str(value))
+    elif kind == "checkbox":
+        control.set_checked(bool(value))
+    else:
+        control.fill(str(value))
+
+
+def _value(root, name) -> float | None:
+    raw = root.locator(f'[data-result="{name}"]').get_attribute("data-value")
+    return None if raw in (None, "") else float(raw)
+
+
+def _errors(root) -> list[str]:
+    return [t.strip() for t in root.locator(".expl-error").all_inner_texts() if t.strip()]
+
+
+def _clean(root) -> None:
+    text = root.inner_text()
+    assert not JUNK.search(text), text
+
+
+# --- latency timeline ---------------------------------------------------------------------
+
+LATENCY_CASES = [(200, 300, 25, 40), (0, 1, 1, 1), (1500, 800, 120, 1000), (10, 50, 7, 2)]
+
+
+@pytest.mark.parametrize("queue,prefill,token,n", LATENCY_CASES)
+def test_latency_timeline(page, queue, prefill, token, n):
+    _open(page)
+    root = _root(page, "latency-timeline")
+    for name, value in (("queue_ms", queue), ("prefill_ms", prefill), ("token_ms", token), ("output_tokens", n)):
+        _set(root, name, value)
+        assert root.locator(f'[data-readout="{name}"]').inner_text() == str(value)
+    ttft = (queue + prefill) / 1e3
+    e2e = ttft + (n - 1) * token / 1e3
+    assert _value(root, "ttft") == pytest.approx(ttft, rel=1e-12)
+    assert _value(root, "e2e") == pytest.approx(e2e, rel=1e-12)
+    if n == 1:
+        assert _value(root, "tpot") is None and _value(root, "itl") is None
+        assert "not defined" in root.locator('[data-result="tpot"]').inner_text()
+    else:
+        assert _value(root, "tpot") == pytest.approx((e2e - ttft) / (n - 1), rel=1e-9)
+        assert _value(root, "itl") == pytest.approx(token / 1e3, rel=1e-12)
+    assert root.locator('[data-figure="timeline"] svg').count() == 1
+    assert _errors(root) == []
+    _clean(root)
+    assert page.errors == [] and page.foreign == []
+
+
+# --- sampling ------------------------------------------------------------------------------------
+
+
+def _reference_sampling(temperature, top_k, top_p, min_p):
+    logits = [v for _, v in explainers.TOKENS]
+    n = len(logits)
+    if temperature == 0:
+        best = max(range(n), key=lambda i: (logits[i], -i))
+        return [1.0 if i == best else 0.0 for i in range(n)]
+    z = [x / temperature for x in logits]
+    top = max(z)
+    p = [math.exp(x - top) for x in z]
+    keep = [True] * n
+
+    def renorm(p):
+        s = sum(x for x, k in zip(p, keep) if k)
+        return [x / s if k else 0.0 for x, k in zip(p, keep)]
+
+    p = renorm(p)
+    order = sorted(range(n), key=lambda i: (-p[i], i))
+    if 0 < top_k < n:
+        for rank, i in enumerate(order):
+            keep[i] = keep[i] and rank < top_k
+        p = renorm(p)
+    if top_p < 1:
+        cum, reached = 0.0, False
+        for i in order:
+            if not keep[i]:
+                continue
+            if reached:
+                keep[i] = False
+                continue
+            cum += p[i]
+            reached = cum >= top_p - 1e-12
+        p = renorm(p)
+    if min_p > 0:
+        m = max(p)
+        for i in range(n):
+            keep[i] = keep[i] and p[i] >= min_p * m
+        p = renorm(p)
+    return p
+
+
+SAMPLING_CASES = [(1, 0, 1, 0), (0.7, 0, 1, 0), (1, 1, 1, 0), (1.5, 5, 0.9, 0), (1, 0, 0.5, 0), (1, 0, 1, 0.2),
+                  (0, 0, 1, 0), (2, 3, 0.8, 0.1)]
+
+
+@pytest.mark.parametrize("temperature,top_k,top_p,min_p", SAMPLING_CASES)
+def test_sampling(page, temperature, top_k, top_p, min_p):
+    _open(page)
+    root = _root(page, "sampling")
+    for name, value in (("temperature", temperature), ("top_k", top_k), ("top_p", top_p), ("min_p", min_p)):
+        _set(root, name, value)
+    expected = _reference_sampling(temperature, top_k, top_p, min_p)
+    got = [_value(root, f"prob_{i}") for i in range(len(expected))]
+    assert sum(got) == pytest.approx(1.0, abs=1e-12)
+    assert got == pytest.approx(expected, abs=1e-12)
+    kept = sum(1 for x in expected if x > 0)
+    assert _value(root, "kept") == kept
+    assert root.locator("tr.expl-masked").count() == len(expected) - kept
+    if top_k == 1 or temperature == 0:
+        assert kept == 1 and _value(root, "top_prob") == 1.0
+    assert _errors(root) == []
+    _clean(root)
+    assert page.errors == [] and page.foreign == []
+
+
+# --- roofline ---------------------------------------------------------------------------------------
+
+ROOFLINE_CASES = [("h100-sxm", "bf16", "llama-3.1-8b", 1, 2048), ("h100-sxm", "fp8", "llama-3.1-70b", 64, 512),
+                  ("a100-sxm-80gb", "bf16", "qwen3-32b", 256, 8192)]
+
+
+@pytest.mark.parametrize("gpu,dtype,model,batch,prompt", ROOFLINE_CASES)
+def test_roofline(page, gpu, dtype, model, batch, prompt):
+    _open(page)
+    root = _root(page, "roofline")
+    for name, value in (("gpu", gpu), ("dtype", dtype), ("model", model), ("batch_size", batch),
+                        ("prompt_tokens", prompt)):
+        _set(root, name, value)
+    g, h = data.gpu(gpu), data.model(model).hidden_size
+    ridge = formulas.ridge_point(gpu, dtype)
+    peak = formulas.peak_flops(gpu, dtype)
+    dec = formulas.gemm_intensity(batch, h, h, dtype)
+    pre = formulas.gemm_intensity(prompt, h, h, dtype)
+    assert _value(root, "ridge_point") == pytest.approx(ridge, rel=1e-12)
+    assert _value(root, "decode_intensity") == pytest.approx(dec, rel=1e-12)
+    assert _value(root, "prefill_intensity") == pytest.approx(pre, rel=1e-12)
+    assert _value(root, "decode_attainable") == pytest.approx(min(peak, dec * g.memory_bandwidth), rel=1e-12)
+    assert _value(root, "prefill_attainable") == pytest.approx(min(peak, pre * g.memory_bandwidth), rel=1e-12)
+    if dtype == "bf16" and batch <= 64:
+        assert dec == pytest.approx(batch, rel=0.05)  # decode GEMM intensity ≈ batch at BF16
+    assert root.locator('[data-figure="roofline"] svg polyline').count() == 1
+    assert _errors(root) == []
+    _clean(root)
+    assert page.errors == [] and page.foreign == []
+
+
+# --- batching ------------------------------------------------------------------------------------------
+
+
+def _batching(root, policy, chunked, max_batch):
+    _set(root, "policy", policy)
+    _set(root, "chunked", chunked)
+    _set(root, "max_batch", max_batch)
+    ids = [r[0] for r in explainers.STREAM]
+    ttft = {i: _value(root, f"ttft_{i}") for i in ids}
+    e2e = {i: _value(root, f"e2e_{i}") for i in ids}
+    return ttft, e2e
+
+
+@pytest.mark.parametrize("max_batch", [1, 4, 8])
+def test_batching(page, max_batch):
+    _open(page)
+    root = _root(page, "batching")
+    model = explainers.step_model()
+    means = {}
+    for policy in ("static", "dynamic", "continuous"):
+        for chunked in (False, True):
+            ttft, e2e = _batching(root, policy, chunked, max_batch)
+            for rid, arrival, prompt, output in explainers.STREAM:
+                floor = (model["base_ms"] + model["per_token_ms"] * prompt) / 1e3
+                assert ttft[rid] >= floor * (1 - 1e-9) or chunked, (policy, rid)
+                assert e2e[rid] >= ttft[rid] + (output - 1) * model["base_ms"] / 1e3 * (1 - 1e-9), (policy, rid)
+            assert _value(root, "mean_ttft") == pytest.approx(sum(ttft.values()) / len(ttft), rel=1e-9)
+            assert _value(root, "mean_e2e") == pytest.approx(sum(e2e.values()) / len(e2e), rel=1e-9)
+            assert _value(root, "makespan") >= max(a / 1e3 + e2e[r] for r, a, _, _ in explainers.STREAM) - 1e-9
+            assert root.locator('[data-figure="grid"] svg rect').count() > max_batch
+            assert _errors(root) == []
+            _clean(root)
+            means[policy, chunked] = _value(root, "mean_e2e")
+    # The first request finds an idle GPU: its TTFT is one prefill step of its whole prompt.
+    _, arrival, prompt, _ = explainers.STREAM[0]
+    ttft, _ = _batching(root, "continuous", False, max_batch)
+    assert ttft["A"] == pytest.approx((model["base_ms"] + model["per_token_ms"] * prompt) / 1e3, rel=1e-12)
+    assert means["continuous", False] <= means["static", False]
+    assert means["continuous", True] <= means["static", True]
+    if max_batch == 1:  # one slot: every policy serves the stream the same way
+        assert means["static", False] == pytest.approx(means["continuous", False], rel=1e-12)
+    assert page.errors == [] and page.foreign == []
+
+
+# --- bad input, labels, navigation --------------------------------------------------------------------------
+
+BAD = [("batching", "max_batch", "abc"), ("batching", "max_batch", "0"), ("batching", "max_batch", "9"),
+       ("batching", "max_batch", "2.5"), ("roofline", "batch_size", ""), ("roofline", "prompt_tokens", "-4"),
+       ("roofline", "batch_size", "1e400")]
+
+
+@pytest.mark.parametrize("name,field,value", BAD)
+def test_bad_input_shows_inline_message(page, name, field, value):
+    _open(page)
+    root = _root(page, name)
+    good = root.locator(f'[name="{field}"]').input_value()
+    _set(root, field, value)
+    message = root.locator(f'.expl-error[data-error-for="{field}"]')
+    assert message.inner_text().strip(), (field, value)
+    assert root.locator(f'[name="{field}"]').get_attribute("aria-invalid") == "true"
+    for out in root.locator("[data-result]").all():
+        assert out.get_attribute("data-value") == ""
+    _clean(root)
+    _set(root, field, good)
+    assert message.inner_text().strip() == ""
+    assert _errors(root) == []
+    assert page.errors == [] and page.foreign == []
+
+
+def test_gpu_without_precision(page):
+    _open(page)
+    root = _root(page, "roofline")
+    _set(root, "gpu", "a100-sxm-80gb")
+    _set(root, "dtype", "fp8")
+    assert "no dense FP8" in root.locator('.expl-error[data-error-for="dtype"]').inner_text()
+    assert _value(root, "ridge_point") is None
+    _clean(root)
+    _set(root, "dtype", "bf16")
+    assert _value(root, "ridge_point") == pytest.approx(formulas.ridge_point("a100-sxm-80gb", "bf16"), rel=1e-12)
+    assert page.errors == []
+
+
+def test_labels_and_keyboard(page):
+    _open(page)
+    controls = page.locator("[data-explainer] input, [data-explainer] select").all()
+    assert len(controls) == 16  # 3 + 4 + 4 + 5 controls
+    for control in controls:
+        control_id = control.get_attribute("id")
+        assert control_id and page.locator(f'label[for="{control_id}"]').count() == 1
+    root = _root(page, "latency-timeline")
+    root.locator('[name="output_tokens"]').focus()
+    before = _value(root, "e2e")
+    page.keyboard.press("ArrowRight")
+    assert _value(root, "e2e") == pytest.approx(before + 0.025, rel=1e-9)
+    root = _root(page, "batching")
+    root.locator('[name="chunked"]').focus()
+    page.keyboard.press("Space")
+    assert root.locator('[name="chunked"]').is_checked()
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path,name", [("optimizations/batching/", "batching"), ("metrics/latency/", "latency-timeline"),
+                                       ("concepts/decoding-and-sampling/", "sampling"), ("concepts/roofline/", "roofline")])
+def test_embedded_on_its_page(page, path, name):
+    _open(page, path)
+    assert page.locator("#try-it").count() == 1
+    root = _root(page, name)
+    assert root.get_attribute("data-expl-ready") == "1"
+    assert any(v is not None for v in (_value(root, k) for k in ("mean_e2e", "ttft", "kept", "ridge_point")
+                                       if root.locator(f'[data-result="{k}"]').count()))
+    assert page.errors == [] and page.foreign == []
+
+
+def test_survives_instant_navigation(page):
+    _open(page)
+    page.evaluate("window.__stayed = true")
+    page.locator('article a[href$="/reference/models/"]').first.click()
+    page.wait_for_url(re.compile(r"/reference/models/$"))
+    page.locator('.md-nav a[href$="/reference/calculators/"]').first.click()
+    page.wait_for_url(re.compile(r"/reference/calculators/$"))
+    page.wait_for_selector('[data-explainer="roofline"][data-expl-ready="1"]')
+    assert page.evaluate("window.__stayed === true"), "navigation reloaded the page: instant navigation is off"
+    root = _root(page, "latency-timeline")
+    _set(root, "queue_ms", 500)
+    _set(root, "prefill_ms", 120)
+    assert _value(root, "ttft") == pytest.approx(0.62, rel=1e-12)
+    root = _root(page, "sampling")
+    _set(root, "top_k", 1)
+    assert _value(root, "kept") == 1
+    root = _root(page, "roofline")
+    _set(root, "gpu", "h100-sxm")
+    _set(root, "dtype", "bf16")
+    assert _value(root, "ridge_point") == pytest.approx(formulas.ridge_point("h100-sxm", "bf16"), rel=1e-12)
+    _, e2e = _batching(_root(page, "batching"), "continuous", False, 4)
+    assert all(v is not None and v > 0 for v in e2e.values())
+    assert page.errors == [] and page.foreign == []
