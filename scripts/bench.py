@@ -40,39 +40,43 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def page_weight(base_url: str, paths: list[str], chromium: str) -> list[dict]:
-    from playwright.sync_api import sync_playwright
+def page_weight(base_url: str, paths: list[str], chromium: str | None = None, browser=None) -> list[dict]:
+    """First-visit weight of each page; pass a Playwright `browser` or a Chromium path."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            try:
+                return page_weight(base_url, paths, browser=launched)
+            finally:
+                launched.close()
+    origin = base_url.split("/handbook/")[0]
     results = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        for path in paths:
-            context = browser.new_context()
-            page = context.new_page()
-            seen: list = []
-            page.on("requestfinished", lambda request: seen.append(request))
-            page.goto(base_url + path, wait_until="networkidle")
-            page.wait_for_timeout(500)
-            total, count, foreign, math_font, index = 0, 0, 0, 0, 0
-            for request in seen:
-                response = request.response()
-                body = response.body() if response else b""
-                size = gz(body)
-                if not request.url.startswith(base_url.split("/handbook/")[0]):
-                    foreign += 1
-                if request.url.endswith(EXCLUDED):
-                    index += size
-                    continue
-                if request.url.endswith(MATH_FONT):
-                    math_font += size
-                    continue
+    for path in paths:
+        context = browser.new_context()
+        page = context.new_page()
+        seen: list = []
+        page.on("requestfinished", lambda request: seen.append(request))
+        page.goto(base_url + path, wait_until="networkidle")
+        page.wait_for_timeout(500)
+        total, count, foreign, math_font, index = 0, 0, 0, 0, 0
+        for request in seen:
+            response = request.response()
+            size = gz(response.body() if response else b"")
+            if not request.url.startswith(origin):
+                foreign += 1
+            if request.url.endswith(EXCLUDED):
+                index += size
+            elif request.url.endswith(MATH_FONT):
+                math_font += size
+            else:
                 total += size
                 count += 1
-            results.append({"page": "/" + path, "bytes_gz": total, "requests": count, "foreign": foreign,
-                            "math_font_gz": math_font, "search_index_gz": index})
-            context.close()
-        browser.close()
+        results.append({"page": "/" + path, "bytes_gz": total, "requests": count, "foreign": foreign,
+                        "math_font_gz": math_font, "search_index_gz": index})
+        context.close()
     return results
 
 

@@ -52,7 +52,7 @@ def _register_extensions() -> None:
     """Modules that add placeholders define `register(registry)`."""
     import importlib
 
-    for name in ("metrics", "tables"):
+    for name in ("metrics", "tables", "explainers"):
         try:
             module = importlib.import_module(f"handbook.{name}")
         except ModuleNotFoundError as exc:
@@ -129,13 +129,14 @@ def on_post_build(config, **kwargs):
 
 
 def _bundle_scripts(config) -> None:
-    """Concatenate the site's scripts into one file (see extra.javascript_bundle)."""
-    parts = []
-    for name in config["extra"].get("javascript_bundle", []):
-        path = Path(config["docs_dir"]) / name
-        if path.is_file():
-            parts.append(f"/* {name} */\n" + path.read_text(encoding="utf-8"))
-    if parts:
-        out = Path(config["site_dir"]) / "javascripts" / "bundle.js"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text("\n;\n".join(parts), encoding="utf-8")
+    """Concatenate extra.javascript_bundle into bundle.js and extra.javascript_widgets into widgets.js."""
+    for key, name in (("javascript_bundle", "bundle.js"), ("javascript_widgets", "widgets.js")):
+        parts = []
+        for source in config["extra"].get(key, []):
+            path = Path(config["docs_dir"]) / source
+            if path.is_file():
+                parts.append(f"/* {source} */\n" + path.read_text(encoding="utf-8"))
+        if parts:
+            out = Path(config["site_dir"]) / "javascripts" / name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text("\n;\n".join(parts), encoding="utf-8")

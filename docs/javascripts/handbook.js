@@ -1,6 +1,39 @@
 // Small fixes that run on every page, including after instant navigation.
 (function () {
   "use strict";
+  // Where this script was loaded from, to find widgets.js next to it.
+  var here = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : null;
+  var widgetsRequested = false;
+  function loadWidgets() {
+    // Calculators and explainers live in widgets.js, fetched once, on the first page that has one.
+    if (widgetsRequested || !here || !document.querySelector("[data-calculator], [data-explainer]")) return;
+    widgetsRequested = true;
+    var script = document.createElement("script");
+    script.src = here + "widgets.js";
+    document.head.appendChild(script);
+  }
+  function markScrollable() {
+    // Regions that scroll sideways (wide formulas, tables, code) must be reachable with the keyboard.
+    var boxes = document.querySelectorAll(".md-typeset .math-block, .md-typeset__scrollwrap, .md-typeset table:not([class]), .md-typeset pre > code");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        if (box.tagName === "DIV" && !box.getAttribute("role")) {
+          box.setAttribute("role", "region");  // aria-label is only allowed on an element with a role
+          box.setAttribute("aria-label", box.classList.contains("math-block") ? "Formula (scrolls sideways)" : "Table (scrolls sideways)");
+        }
+      }
+    }
+  }
+  // The math font arrives after first layout and widens formulas: check again whenever fonts finish loading.
+  if (document.fonts && document.fonts.addEventListener) document.fonts.addEventListener("loadingdone", markScrollable);
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollable, 150);
+  });
   function init() {
     // Material 9.x leaves these without accessible names (axe: aria-dialog-name, aria-progressbar-name).
     var dialog = document.querySelector(".md-search[role=dialog]") || document.querySelector(".md-search");
@@ -9,15 +42,9 @@
     if (form && !form.getAttribute("aria-label")) form.setAttribute("aria-label", "Search the handbook");
     var progress = document.querySelector(".md-progress");
     if (progress && !progress.getAttribute("aria-label")) progress.setAttribute("aria-label", "Loading the next page");
-    // Regions that scroll sideways (wide formulas, tables, code) must be reachable with the keyboard.
-    var boxes = document.querySelectorAll(".md-typeset .math-block, .md-typeset__scrollwrap, .md-typeset pre > code");
-    for (var i = 0; i < boxes.length; i++) {
-      var box = boxes[i];
-      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
-        box.setAttribute("tabindex", "0");
-        if (!box.getAttribute("aria-label") && box.classList.contains("math-block")) box.setAttribute("aria-label", "Formula (scrolls sideways)");
-      }
-    }
+    loadWidgets();
+    markScrollable();
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollable);
   }
   if (typeof document$ !== "undefined") document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);

@@ -334,4 +334,3 @@ def register_blocks(blocks: dict[str, Callable[..., str]]) -> None:
     blocks["accelerators"] = lambda: accelerators_table()
     blocks["models"] = lambda: models_table()
     blocks["calculator"] = calculator
-    from . import explainers; explainers.register_blocks(blocks)  # noqa: E702 (issue 9)
