@@ -14,7 +14,7 @@
   }
   function markScrollable() {
     // Regions that scroll sideways (wide formulas, tables, code) must be reachable with the keyboard.
-    var boxes = document.querySelectorAll(".md-typeset .math-block, .md-typeset__scrollwrap, .md-typeset table:not([class]), .md-typeset pre > code");
+    var boxes = document.querySelectorAll(".md-typeset .math-block, .md-typeset__scrollwrap, .md-typeset table:not([class]), .md-typeset pre > code, .md-typeset p > math, .md-typeset li > math, .md-typeset td > math");
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
       var scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
