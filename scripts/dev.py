@@ -63,6 +63,8 @@ def main(argv: list[str]) -> None:
         sys.exit(0 if command in {"help", "-h", "--help"} else 2)
     ensure_env(with_lab=command == "test")
     if command == "serve":
+        # Serve at the root of 127.0.0.1:8000 (site_url's path would otherwise move it under /handbook/).
+        os.environ["SITE_URL"] = "http://127.0.0.1:8000/"
         mkdocs("serve", "--dev-addr", "127.0.0.1:8000", "--livereload")
     elif command == "build":
         mkdocs("build", "--strict")
