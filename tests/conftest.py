@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -98,12 +97,3 @@ def page(browser, served_site):
     yield tab
     context.close()
 
-
-@pytest.fixture(scope="session")
-def fixtures_dir() -> Path:
-    return ROOT / "tests" / "fixtures"
-
-
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
