@@ -11,14 +11,11 @@ would serve it. The search index and the math font are reported on their own.
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -33,11 +30,6 @@ MATH_FONT = "latinmodern-math.woff2"
 
 def gz(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6))
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def page_weight(base_url: str, paths: list[str], chromium: str | None = None, browser=None) -> list[dict]:
@@ -111,16 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         if not chromium:
             print("page weight:         skipped (no Chromium; set CHROMIUM_PATH)")
             return 0
-        handler = functools.partial(Quiet, directory=str(served))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            for row in page_weight(f"http://127.0.0.1:{port}/handbook/", args.pages, chromium):
+        from handbook.staticserve import serve
+
+        with serve(served, port, not_found=site / "404.html") as origin:
+            for row in page_weight(f"{origin}/handbook/", args.pages, chromium):
                 font = f", math font {row['math_font_gz'] / 1024:.1f} KiB" if row["math_font_gz"] else ""
                 print(f"first visit {row['page']:<34} {row['bytes_gz'] / 1024:7.1f} KiB gzip in {row['requests']:2d} requests"
                       f" ({row['foreign']} to other origins{font}; search index excluded)")
-        finally:
-            server.shutdown()
     return 0
 
 

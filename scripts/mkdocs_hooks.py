@@ -44,6 +44,7 @@ def on_config(config, **kwargs):
     except HandbookError as exc:
         _report(exc)
     STATE["abbr"] = glossary.abbreviations(STATE["glossary"])
+    STATE["keywords"] = glossary.search_keywords(STATE["glossary"])
     _register_extensions()
     return config
 
@@ -100,6 +101,10 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         _report(exc)
         return markdown
     STATE.setdefault("markdown", {})[src] = (page, markdown)
+    # Material's search indexes front-matter `tags` with a high boost; without the tags
+    # plugin nothing is shown on the page. The glossary decides each page's keywords.
+    if STATE.get("keywords", {}).get(src) and "tags" not in page.meta:
+        page.meta["tags"] = STATE["keywords"][src]
     if STATE["abbr"]:
         markdown += "\n\n" + STATE["abbr"] + "\n"
     return markdown

@@ -2,25 +2,15 @@
 headless Chromium driven by Playwright (Debian's Chromium; nothing downloaded)."""
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_PATH = "/handbook/"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def chromium_path() -> str | None:
@@ -39,26 +29,20 @@ def build_site(dest: Path, site_url: str | None = None, config: Path = ROOT / "m
                           cwd=config.parent, env=env, capture_output=True, text=True)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output readable
-        pass
-
-
 @pytest.fixture(scope="session")
 def served_site(tmp_path_factory):
-    """(base URL, site folder): the real handbook built strictly and served under /handbook/."""
-    port = _free_port()
+    """(base URL, site folder): the real handbook built strictly and served under
+    /handbook/ the way a static host serves it (gzip, cache headers, 404 page)."""
+    from handbook.staticserve import free_port, serve
+
+    port = free_port()
     root = tmp_path_factory.mktemp("served")
     site = root / BASE_PATH.strip("/")
     base_url = f"http://127.0.0.1:{port}{BASE_PATH}"
     result = build_site(site, base_url)
     assert result.returncode == 0, f"strict build failed:\n{result.stdout}\n{result.stderr}"
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url, site
-    server.shutdown()
+    with serve(root, port, not_found=site / "404.html"):
+        yield base_url, site
 
 
 @pytest.fixture(scope="session")

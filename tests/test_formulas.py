@@ -123,7 +123,7 @@ def test_max_context_tokens():
 
 def test_blocks_render():
     accel = tables.accelerators_table()
-    assert "dense / sparse" in accel and "**Sources.**" in accel and "[@nvidia-h100-datasheet]" in accel
+    assert "dense / sparse" in accel and "## Sources {#sources}" in accel and "[@nvidia-h100-datasheet]" in accel
     models = tables.models_table()
     assert "does not fit" in models and "131,072" in models
     html = tables.calculator("kv-cache")

@@ -49,7 +49,7 @@ def _interconnect(g: data.GPU) -> str:
 
 def accelerators_table() -> str:
     gpus = list(data.load_gpus().values())
-    out = ["**Memory, bandwidth, links and ridge points.** Memory is as the vendor prints it (GB = 10⁹ bytes); "
+    out = ["## Memory, bandwidth, links and ridge points {#memory-bandwidth}", "", "Memory is as the vendor prints it (GB = 10⁹ bytes); "
            "the ridge point is dense peak FLOP/s divided by memory bandwidth (derived).", "",
            "| Accelerator | Status | Memory | Memory bandwidth | Interconnect | Power | Ridge point BF16 (FLOP/B) "
            "| Ridge point FP8 (FLOP/B) | Source (retrieved) |",
@@ -65,7 +65,7 @@ def accelerators_table() -> str:
         out.append(f"| {_pipe(g.name)} | {status} | {_num(g.memory_bytes / 1e9, 0)} GB {_pipe(memory_type)} "
                    f"| {_num(g.memory_bandwidth / 1e9, 0)} GB/s | {_interconnect(g)} | {power} "
                    f"| {ridge[0]} | {ridge[1]} | [{_pipe(g.vendor)}]({g.source}) ({g.retrieved}) |")
-    out += ["", "**Peak tensor throughput, dense / sparse.** Dense is without structured sparsity; sparse is the "
+    out += ["", "## Peak tensor throughput, dense / sparse {#throughput}", "", "Dense is without structured sparsity; sparse is the "
             "2:4 structured-sparsity figure. TFLOPS for floating point, TOPS for INT8; “—” means no figure "
             "(not supported, or not published).", "",
             "| Accelerator | " + " | ".join(f"{label} dense / sparse" for _, label in PRECISION_COLUMNS) + " |",
@@ -79,7 +79,7 @@ def accelerators_table() -> str:
             else:
                 cells.append(f"{_flops(dense)} / {_flops(sparse)}")
         out.append(f"| {_pipe(g.name)} | " + " | ".join(cells) + " |")
-    out += ["", "**Sources.**", ""]
+    out += ["", "## Sources {#sources}", ""]
     for g in gpus:
         key = g.raw.get("source_ref")
         cite = f" [@{key}]" if key else ""
@@ -126,7 +126,7 @@ def _attention(m: data.Model) -> str:
 
 def models_table() -> str:
     models = list(data.load_models().values())
-    out = ["**Architecture** (from each model's `config.json`).", "",
+    out = ["## Architecture: layers, heads and experts {#architecture}", "", "From each model's `config.json`.", "",
            "| Model | Params total / active | Layers | Hidden | Q heads | KV heads | head_dim | FFN | Vocab "
            "| Experts (routed, per token) | Context | Attention |",
            "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --- | --: | --- |"]
@@ -144,7 +144,7 @@ def models_table() -> str:
                    f"| {m.num_kv_heads} | {m.head_dim} | {ffn_text} | {m.vocab_size:,} | {experts} "
                    f"| {m.max_position_embeddings:,} | {_attention(m)} |")
     gpu = data.gpu(REFERENCE_GPU)
-    out += ["", f"**Derived** (computed by `scripts/handbook/formulas.py`). Weights in GB (10⁹ bytes), total "
+    out += ["", "## Derived sizes: weights, KV cache, longest context {#derived}", "", f"Computed by `scripts/handbook/formulas.py`. Weights in GB (10⁹ bytes), total "
             "parameters, no quantization scales; KV cache per token in KiB with every layer caching every token; "
             f"longest single sequence on one {gpu.name} with BF16 weights, BF16 KV cache and 90% of memory "
             "given to the engine, ignoring activations and CUDA graphs.", "",
@@ -164,7 +164,7 @@ def models_table() -> str:
             if tokens > m.max_position_embeddings:
                 context += " (beyond the model's limit)"
         out.append(f"| {_pipe(m.name)} | {' | '.join(weights)} | {kv} | {context} |")
-    out += ["", "**Sources.**", ""]
+    out += ["", "## Sources {#sources}", ""]
     for m in models:
         key = m.get("source_ref")
         cite = f" [@{key}]" if key else ""
