@@ -2,7 +2,8 @@
 """Set up and run the handbook with nothing but Python 3.11+.
 
     python3 scripts/dev.py serve   # create .venv, install pins, serve http://127.0.0.1:8000
-    python3 scripts/dev.py test    # strict build, link and glossary checks, every test
+    python3 scripts/dev.py test    # strict build, link and glossary checks, every test, Lighthouse audit
+    python3 scripts/dev.py audit   # the Lighthouse audit alone (needs Node.js and npm)
     python3 scripts/dev.py build   # strict build into site/
     python3 scripts/dev.py bench   # build time, link-check time, page weight, search index size
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -58,7 +60,7 @@ def mkdocs(*args: str) -> None:
 
 def main(argv: list[str]) -> None:
     command = argv[0] if argv else "help"
-    if command not in {"serve", "test", "build", "bench", "check"}:
+    if command not in {"serve", "test", "build", "bench", "check", "audit"}:
         print(__doc__)
         sys.exit(0 if command in {"help", "-h", "--help"} else 2)
     ensure_env(with_lab=command == "test")
@@ -81,6 +83,16 @@ def main(argv: list[str]) -> None:
         run([str(PY), "scripts/check_glossary.py"])
         print("== tests", flush=True)
         run([str(PY), "-m", "pytest", *argv[1:]])
+        if argv[1:]:
+            return  # a filtered test run (dev.py test -k …) skips the audit
+        print("== lighthouse audit", flush=True)
+        if shutil.which("npm") is None and not os.environ.get("CI"):
+            print("SKIPPED: the Lighthouse audit needs Node.js and npm (CI installs them); "
+                  "run `python3 scripts/dev.py audit` once they are installed.", flush=True)
+            return
+        run([str(PY), "scripts/audit.py"])
+    elif command == "audit":
+        run([str(PY), "scripts/audit.py", *argv[1:]])
     elif command == "bench":
         run([str(PY), "scripts/bench.py", *argv[1:]])
 

@@ -69,3 +69,22 @@ def test_instant_navigation_keeps_scripts_working(page):
     # handbook.js ran again on the new page
     assert page.locator(".md-search__form").get_attribute("aria-label") == "Search the handbook"
     assert page.errors == []
+
+
+def test_search_index_loads_only_when_the_reader_searches(page):
+    index = []
+    page.on("request", lambda req: index.append(req.url) if req.url.endswith("search/search_index.json") else None)
+    page.goto(page.base_url + "concepts/kv-cache/", wait_until="networkidle")
+    page.wait_for_timeout(500)
+    assert index == [], "the search index was fetched before anyone searched"
+    page.locator("input.md-search__input").click()   # the reader clicks into the search box
+    page.locator("input.md-search__input").press_sequentially("paged", delay=30)
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    assert len(index) == 1
+    assert page.errors == []
+
+
+def test_search_link_with_query_loads_the_index_at_once(page):
+    page.goto(page.base_url + "?q=goodput", wait_until="networkidle")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    assert "goodput" in page.locator(".md-search-result").inner_text().lower()
