@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from handbook import citations, frontmatter, glossary, mathml, placeholders  # noqa: E402
+from handbook import changes, citations, frontmatter, glossary, mathml, placeholders, printpage, searchindex  # noqa: E402
 from handbook.errors import HandbookError  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.handbook")
@@ -69,11 +69,13 @@ def _register_extensions() -> None:
 def on_files(files, config, **kwargs):
     """Scan every page for citations first, so the bibliography knows who cites what."""
     citing: dict[str, list[tuple[str, str]]] = {}
+    STATE["titles"] = titles = {}
     for file in files.documentation_pages():
         text = file.content_string
         front, body, _ = frontmatter.split(text)
         title = next((line[7:].strip().strip('"') for line in front.splitlines() if line.startswith("title:")),
                      file.src_uri)
+        titles[file.src_uri] = title
         for _, key in citations.scan(body):
             pages = citing.setdefault(key, [])
             if (file.src_uri, title) not in pages:
@@ -94,6 +96,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     first_line += len(body) - len(body.lstrip("\n"))  # MkDocs strips blank lines after the front matter
     placeholders.BLOCKS["glossary"] = lambda: glossary.page(STATE["glossary"], src)
     placeholders.BLOCKS["bibliography"] = lambda: citations.bibliography_page(STATE["sources"], STATE["citing"], src)
+    placeholders.BLOCKS["changes"] = lambda: changes.page(changes.load(), src, STATE.get("titles", {}))
     try:
         markdown = placeholders.render(markdown, where, first_line)
         markdown = citations.render(markdown, src, STATE["sources"], first_line)
@@ -101,10 +104,6 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         _report(exc)
         return markdown
     STATE.setdefault("markdown", {})[src] = (page, markdown)
-    # Material's search indexes front-matter `tags` with a high boost; without the tags
-    # plugin nothing is shown on the page. The glossary decides each page's keywords.
-    if STATE.get("keywords", {}).get(src) and "tags" not in page.meta:
-        page.meta["tags"] = STATE["keywords"][src]
     if STATE["abbr"]:
         markdown += "\n\n" + STATE["abbr"] + "\n"
     return markdown
@@ -131,6 +130,13 @@ def on_post_build(config, **kwargs):
 
     llmstxt.write(Path(config["site_dir"]), config, STATE.get("order", []), STATE.get("markdown", {}))
     _bundle_scripts(config)
+    site = Path(config["site_dir"])
+    urls = {page.file.src_uri: page.url for page, _ in STATE.get("markdown", {}).values()}
+    keywords = {urls[src]: words for src, words in STATE.get("keywords", {}).items() if src in urls}
+    searchindex.add_keywords(site / "search" / "search_index.json", keywords)
+    print_page = site / "print_page" / "index.html"
+    if print_page.is_file():
+        print_page.write_text(printpage.finish(print_page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def _bundle_scripts(config) -> None:

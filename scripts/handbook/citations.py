@@ -152,7 +152,7 @@ def render(markdown: str, page_src: str, sources: dict[str, Source], first_line:
     if not order:
         return markdown
     bib = os.path.relpath("reference/bibliography.md", os.path.dirname(page_src) or ".")
-    out = ["", "## References {#references}", "", '<ol class="references">']
+    out = ["", "## References {#references}", "", '<ol class="references" markdown="1">']
     for key in order:
         src = sources[key]
         out.append(f'<li id="ref-{key}" markdown="span">{src.markdown()} '

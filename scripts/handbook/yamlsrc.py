@@ -71,5 +71,7 @@ def load_yaml(path: Path, text: str | None = None, name: str | None = None) -> A
             f"YAML syntax error: {problem}.",
             "check indentation and quote values that contain ': ' or ' #'.",
         ) from None
+    except ValueError as exc:  # e.g. a date such as 2026-13-01 that YAML reads as a timestamp
+        raise HandbookError(name, f"invalid value: {exc}.", "check dates (YYYY-MM-DD) and numbers.") from None
     finally:
         loader.dispose()
