@@ -88,3 +88,29 @@ def test_search_link_with_query_loads_the_index_at_once(page):
     page.goto(page.base_url + "?q=goodput", wait_until="networkidle")
     page.locator(".md-search-result__item").first.wait_for(timeout=15000)
     assert "goodput" in page.locator(".md-search-result").inner_text().lower()
+
+
+def test_keyboard_alone_reaches_content_and_the_next_page(page):
+    page.goto(page.base_url, wait_until="networkidle")
+    page.keyboard.press("Tab")
+    skip = page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('href')]")
+    assert "md-skip" in skip[0], f"the first Tab stop should be the skip link, got {skip}"
+    invisible, reached = [], False
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        # Material's palette radios are visually hidden; their focus ring shows on the label next to them.
+        state = page.evaluate("""() => { const el = document.activeElement;
+            const shown = el.matches('input.md-option') ? el.nextElementSibling : el;
+            const box = shown.getBoundingClientRect();
+            return [el.tagName + '.' + el.className, box.width > 0 && box.height > 0,
+                    el.classList.contains('md-footer__link--next')]; }""")
+        if not state[1]:
+            invisible.append(state[0])
+        if state[2]:
+            reached = True
+            break
+    assert reached, "Tab never reached the footer's Next link"
+    assert invisible == [], f"focus landed on elements the reader cannot see: {invisible[:5]}"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/concepts/(#[\w-]*)?$"))
+    assert page.errors == []
