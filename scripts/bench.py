@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Benchmark the handbook: build time, link-check time, first-visit page
-weight and search index size.
+weight, search index size and search quality (tests/search_queries.yml).
 
     python3 scripts/dev.py bench [--pages / concepts/kv-cache/ optimizations/paged-attention/]
 
@@ -72,9 +72,24 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
     return results
 
 
+def search_report(base_url: str, chromium: str) -> str:
+    from playwright.sync_api import sync_playwright
+
+    from handbook.searcheval import load_queries, report, run_queries
+
+    queries = load_queries(ROOT / "tests" / "search_queries.yml", ROOT / "docs")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        try:
+            return report(run_queries(browser.new_page(), base_url, queries))
+        finally:
+            browser.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", nargs="*", default=DEFAULT_PAGES)
+    parser.add_argument("--no-search", action="store_true", help="skip the search-quality run (about 30 s)")
     args = parser.parse_args(argv)
     from conftest import chromium_path
 
@@ -110,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                 font = f", math font {row['math_font_gz'] / 1024:.1f} KiB" if row["math_font_gz"] else ""
                 print(f"first visit {row['page']:<34} {row['bytes_gz'] / 1024:7.1f} KiB gzip in {row['requests']:2d} requests"
                       f" ({row['foreign']} to other origins{font}; search index excluded)")
+            if not args.no_search:
+                print(search_report(f"{origin}/handbook/", chromium))
     return 0
 
 

@@ -124,6 +124,10 @@ def on_page_content(html, page, config, files, **kwargs):
     return html
 
 
+def on_post_page(output, page, config, **kwargs):
+    return printpage.strip_print_assets(output)
+
+
 def on_post_build(config, **kwargs):
     """Write llms.txt and the Markdown of every page, then bundle the scripts."""
     from handbook import llmstxt

@@ -49,7 +49,7 @@ def test_fixture_builds_clean(project, tmp_path):
     assert "256\u00a0B" in html  # 2 (K and V) x 2 layers x 2 KV heads x 16 dims x 2 bytes
     assert 'href="#ref-kwon2023-pagedattention"' in html           # numbered citation
     assert '<abbr title="time to first token' in html              # tooltip from the glossary
-    bib = (tmp_path / "out" / "bibliography" / "index.html").read_text()
+    bib = (tmp_path / "out" / "reference" / "bibliography" / "index.html").read_text()
     assert 'id="kwon2023-pagedattention"' in bib and "KV cache</a>" in bib   # cited-by list
 
 
@@ -58,7 +58,7 @@ CASES = [
     ("docs/index.md", "a.md#kv-cache-size", "missing.md", "contains a link 'missing.md'"),
     ("docs/index.md", "a.md#kv-cache-size", "a.md#no-such-heading", "does not contain an anchor '#no-such-heading'"),
     ("docs/index.md", "Read [the", "![diagram](img/missing.svg)\n\nRead [the", "img/missing.svg"),
-    ("mkdocs.yml", "  - bibliography.md\n", "", "not included in the \"nav\""),
+    ("mkdocs.yml", "  - reference/bibliography.md\n", "", "not included in the \"nav\""),
     ("docs/a.md", "title: KV cache", "title: [unclosed", "docs/a.md:3: YAML syntax error"),  # reported where the parser stops
     ("docs/a.md", "last_reviewed: 2026-11-27", "last_reviewed: soon", "docs/a.md:2: last_reviewed 'soon' is not a date"),
     ("docs/a.md", "model=tiny", "model=nope", "docs/a.md:11: placeholder"),

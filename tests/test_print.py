@@ -91,3 +91,15 @@ def test_finish_repairs_what_the_plugin_leaves():
     assert "<html>" not in html and "generate_toc" not in html and "<abbr" not in html
     assert "<math" in html and 'href="#index"' in html
     assert '<div class="bib-entry" id="reference-bibliography-k">' in html
+
+
+def test_every_page_links_to_the_previous_and_the_next(served_site):
+    """Read start to finish on the site too: the footer of every page in the nav links both ways."""
+    _, site = served_site
+    pages = nav_pages()
+    for index, src in enumerate(pages):
+        stem = src[:-3]
+        folder = "" if stem == "index" else (stem[:-5] if stem.endswith("/index") else stem + "/")
+        html = (site / folder / "index.html").read_text()
+        assert (index > 0) == ("md-footer__link--prev" in html), f"{src}: previous link"
+        assert (index < len(pages) - 1) == ("md-footer__link--next" in html), f"{src}: next link"

@@ -40,10 +40,6 @@
     if (dialog && !dialog.getAttribute("aria-label")) dialog.setAttribute("aria-label", "Search the handbook");
     var form = document.querySelector(".md-search__form");
     if (form && !form.getAttribute("aria-label")) form.setAttribute("aria-label", "Search the handbook");
-    // Material makes the search results' scroll box a tab stop even while search is closed and the box
-    // is invisible; the result links inside are tab stops already, so the box need not be one.
-    var results = document.querySelector(".md-search__scrollwrap");
-    if (results) results.setAttribute("tabindex", "-1");
     var progress = document.querySelector(".md-progress");
     if (progress && !progress.getAttribute("aria-label")) progress.setAttribute("aria-label", "Loading the next page");
     loadWidgets();

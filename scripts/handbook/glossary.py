@@ -158,17 +158,18 @@ def page(entries: list[Entry], page_src: str = "reference/glossary.md") -> str:
 
 
 def search_keywords(entries: list[Entry]) -> dict[str, list[str]]:
-    """Page (docs-relative .md path) -> the terms and abbreviations whose glossary
-    entry says that page explains them. The search index stores them as the
-    page's keywords, the way a book's index points a term at the page that
-    defines it; see-also entries are cross-references and add nothing."""
+    """Page (docs-relative .md path) -> the terms, abbreviations and variant
+    spellings whose glossary entry says that page explains them. The search index
+    stores them as the page's keywords, the way a book's index points a term (and
+    its "see" spellings, such as "quantisation") at the page that defines it;
+    see-also entries are cross-references and add nothing."""
     keywords: dict[str, list[str]] = {}
     for entry in entries:
         if entry.see_also:
             continue
         page = entry.explained_in.split("#", 1)[0]
         words = keywords.setdefault(page, [])
-        for word in (entry.abbr, entry.term):
+        for word in (entry.abbr, entry.term, *entry.variants):
             if word and word not in words:
                 words.append(word)
     return keywords

@@ -51,3 +51,13 @@ def finish(html: str) -> str:
     html = html.replace('href="#."', 'href="#index"').replace('href="#print_page"', 'href="#print-page-toc"')
     html, _ = render(html)
     return ABBR_RE.sub(r"\1", html)
+
+
+PRINT_ASSET_RE = re.compile(
+    r'\s*(?:<link rel="stylesheet" href="[^"]*css/print-site[^"]*\.css">|<script src="[^"]*js/print-site\.js"></script>)')
+
+
+def strip_print_assets(html: str) -> str:
+    """The plugin adds its CSS and script to every page; only the print page needs them
+    (three requests per page otherwise; the page budget in tests/test_quality.py counts them)."""
+    return PRINT_ASSET_RE.sub("", html)
