@@ -2,6 +2,7 @@
 need no script and no network to show formulas."""
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -15,6 +16,7 @@ class MathError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=None)  # the single-page edition converts every formula a second time
 def _convert(tex: str, display: str) -> str:
     source = html.unescape(tex).strip()
     try:
