@@ -21,7 +21,7 @@
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         if (box.tagName === "DIV" && !box.getAttribute("role")) {
-          box.setAttribute("role", "region");  // aria-label is only allowed on an element with a role
+          box.setAttribute("role", "group");  // a named group, not a landmark: many per page would repeat one landmark name
           box.setAttribute("aria-label", box.classList.contains("math-block") ? "Formula (scrolls sideways)" : "Table (scrolls sideways)");
         }
       }
