@@ -52,3 +52,31 @@ def test_search_finds_the_expected_page_in_the_top_three(page):
     score = sum(o.hit for o in outcomes) / len(outcomes)
     assert score >= TARGET, f"only {score:.0%} in the top {TOP}:\n{report(outcomes)}"
     assert page.errors == []
+
+
+def test_glossary_keywords_cover_terms_abbreviations_and_variants():
+    from handbook import glossary
+
+    keywords = glossary.search_keywords(glossary.load())
+    assert {"TTFT", "time to first token", "Time-To-First-Token"} <= set(keywords["metrics/latency.md"])
+    assert "quantisation" in keywords["optimizations/quantization.md"]
+    entries = [glossary.Entry(term="paged attention", id="pa", definition="d", explained_in="a.md#x", line=1,
+                              abbr="PA", variants=["pagedattention"]),
+               glossary.Entry(term="block table", id="bt", definition="d", explained_in="a.md#y", line=2, see_also=True)]
+    assert glossary.search_keywords(entries) == {"a.md": ["PA", "paged attention", "pagedattention"]}
+
+
+def test_keywords_land_on_every_entry_of_their_page(tmp_path):
+    import json
+
+    from handbook.searchindex import add_keywords
+
+    index = tmp_path / "search_index.json"
+    index.write_text(json.dumps({"config": {}, "docs": [
+        {"location": "metrics/latency/", "title": "Latency", "text": ""},
+        {"location": "metrics/latency/#ttft", "title": "TTFT", "text": ""},
+        {"location": "concepts/tokens/", "title": "Tokens", "text": ""}]}))
+    assert add_keywords(index, {"metrics/latency/": ["TTFT"]}) == 2
+    docs = json.loads(index.read_text())["docs"]
+    assert [d.get("tags") for d in docs] == [["TTFT"], ["TTFT"], None]
+    assert add_keywords(tmp_path / "missing.json", {}) == 0
