@@ -128,6 +128,10 @@ def on_post_page(output, page, config, **kwargs):
     return printpage.strip_print_assets(output)
 
 
+def on_post_template(output_content, template_name, config, **kwargs):
+    return printpage.strip_print_assets(output_content) if template_name.endswith(".html") else output_content
+
+
 def on_post_build(config, **kwargs):
     """Write llms.txt and the Markdown of every page, then bundle the scripts."""
     from handbook import llmstxt

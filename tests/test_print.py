@@ -42,6 +42,9 @@ def test_every_chapter_in_reading_order(served_site):
     assert html.count("generate_toc();") == 1, "the print plugin's start-up script must run once"
     assert "<abbr" not in html and 'class="arithmatex"' not in html and "<math" in html
     assert "[About this source]" not in html, "reference lists must render as links"
+    assert "css/print-site.css" in html
+    for other in ("404.html", "concepts/kv-cache/index.html"):   # the plugin's assets stay on the print page
+        assert "print-site" not in (site / other).read_text(), other
 
 
 @pytest.mark.browser
