@@ -13,8 +13,6 @@ meets every threshold, 1 when one does not, 2 when Lighthouse cannot run.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -42,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per page; the median counts")
     parser.add_argument("--out", type=Path, default=ROOT / ".cache" / "lighthouse")
     args = parser.parse_args(argv)
-    from conftest import chromium_path
+    from conftest import build_site, chromium_path
 
     chromium = chromium_path()
     if not chromium:
@@ -59,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         site = served / "handbook"
         port = free_port()
         base_url = f"http://127.0.0.1:{port}/handbook/"
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": base_url}
-        build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-                               cwd=ROOT, env=env, capture_output=True, text=True)
+        build = build_site(site, base_url)
         if build.returncode:
             print(build.stderr, file=sys.stderr)
             return 1

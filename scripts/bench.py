@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import subprocess
 import sys
 import tempfile
@@ -91,16 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="*", default=DEFAULT_PAGES)
     parser.add_argument("--no-search", action="store_true", help="skip the search-quality run (about 30 s)")
     args = parser.parse_args(argv)
-    from conftest import chromium_path
+    from conftest import build_site, chromium_path
 
     with tempfile.TemporaryDirectory() as tmp:
         served = Path(tmp) / "served"
         site = served / "handbook"
         port = 8791
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/handbook/"}
         start = time.perf_counter()
-        build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-                               cwd=ROOT, env=env, capture_output=True, text=True)
+        build = build_site(site, f"http://127.0.0.1:{port}/handbook/")
         build_s = time.perf_counter() - start
         if build.returncode:
             print(build.stderr)

@@ -21,6 +21,15 @@ def chromium_path() -> str | None:
     return None
 
 
+def page_url(src: str) -> str:
+    """docs-relative source path -> the page's URL path: 'index.md' -> '', 'concepts/index.md' -> 'concepts/',
+    'concepts/kv-cache.md' -> 'concepts/kv-cache/'."""
+    stem = src[:-3]
+    if stem == "index":
+        return ""
+    return stem[:-5] if stem.endswith("/index") else stem + "/"
+
+
 def build_site(dest: Path, site_url: str | None = None, config: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if site_url:

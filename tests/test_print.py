@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, page_url
 
 SECTION_RE = re.compile(r'<section class="print-page" id="([^"]+)"')
 A4_CONTENT_PX = 718   # 210 mm minus Chromium's default 10 mm margins, at 96 px per inch
@@ -101,8 +101,6 @@ def test_every_page_links_to_the_previous_and_the_next(served_site):
     _, site = served_site
     pages = nav_pages()
     for index, src in enumerate(pages):
-        stem = src[:-3]
-        folder = "" if stem == "index" else (stem[:-5] if stem.endswith("/index") else stem + "/")
-        html = (site / folder / "index.html").read_text()
+        html = (site / page_url(src) / "index.html").read_text()
         assert (index > 0) == ("md-footer__link--prev" in html), f"{src}: previous link"
         assert (index < len(pages) - 1) == ("md-footer__link--next" in html), f"{src}: next link"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, page_url
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,7 @@ WIDGET_BUDGET_REQUESTS = 13
 
 
 def page_urls() -> list[str]:
-    urls = []
-    for path in sorted((ROOT / "docs").rglob("*.md")):
-        rel = path.relative_to(ROOT / "docs").as_posix()[:-3]
-        urls.append("" if rel == "index" else (rel[:-5] if rel.endswith("index") else rel + "/"))
-    return urls
+    return [page_url(path.relative_to(ROOT / "docs").as_posix()) for path in sorted((ROOT / "docs").rglob("*.md"))]
 
 
 @pytest.fixture(scope="module")
