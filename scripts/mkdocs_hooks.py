@@ -13,7 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from handbook import changes, citations, frontmatter, glossary, mathml, placeholders, printpage, searchindex  # noqa: E402
+from handbook import (  # noqa: E402
+    changes, citations, frontmatter, glossary, mathml, pagespeed, placeholders, printpage, searchindex,
+)
 from handbook.errors import HandbookError  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.handbook")
@@ -125,11 +127,19 @@ def on_page_content(html, page, config, files, **kwargs):
 
 
 def on_post_page(output, page, config, **kwargs):
-    return printpage.strip_print_assets(output)
+    try:
+        output = pagespeed.defer_material(output, f"docs/{page.file.src_uri}")
+    except HandbookError as exc:
+        _report(exc)
+    return printpage.strip_print_assets(pagespeed.late_lightbox(output))
 
 
 def on_post_template(output_content, template_name, config, **kwargs):
-    return printpage.strip_print_assets(output_content) if template_name.endswith(".html") else output_content
+    if not template_name.endswith(".html"):
+        return output_content
+    if pagespeed.BUNDLE_RE.search(output_content):  # 404.html; sitemap templates carry no scripts
+        output_content = pagespeed.defer_material(output_content, f"overrides/{template_name}")
+    return printpage.strip_print_assets(pagespeed.late_lightbox(output_content))
 
 
 def on_post_build(config, **kwargs):
@@ -144,7 +154,12 @@ def on_post_build(config, **kwargs):
     searchindex.add_keywords(site / "search" / "search_index.json", keywords)
     print_page = site / "print_page" / "index.html"
     if print_page.is_file():
-        print_page.write_text(printpage.finish(print_page.read_text(encoding="utf-8")), encoding="utf-8")
+        text = printpage.finish(print_page.read_text(encoding="utf-8"))
+        try:
+            text = pagespeed.late_lightbox(pagespeed.defer_material(text, "print_page/index.html"))
+        except HandbookError as exc:
+            _report(exc)
+        print_page.write_text(text, encoding="utf-8")
 
 
 def _bundle_scripts(config) -> None:

@@ -73,6 +73,17 @@ def browser():
         instance.close()
 
 
+MATERIAL_STARTED = "typeof window.component$ !== 'undefined'"
+
+
+def start_material(tab) -> None:
+    """Move the pointer, as a reader does, and wait until Material's bundle has started: it starts on the first
+    interaction (scripts/handbook/material-on-demand.js)."""
+    tab.mouse.move(3, 3)
+    tab.mouse.move(6, 6)
+    tab.wait_for_function(MATERIAL_STARTED, timeout=15000)
+
+
 @pytest.fixture
 def page(browser, served_site):
     """A fresh page; `page.errors` collects console errors and uncaught exceptions,
@@ -87,6 +98,7 @@ def page(browser, served_site):
     origin = base_url.split(BASE_PATH)[0]
     tab.on("request", lambda req: tab.foreign.append(req.url) if not req.url.startswith((origin, "data:", "blob:")) else None)
     tab.base_url = base_url
+    tab.start_material = lambda: start_material(tab)
     yield tab
     context.close()
 

@@ -21,7 +21,8 @@ JUNK = re.compile(r"NaN|Infinity|undefined|null")
 
 def _open(page):
     page.goto(page.base_url + "reference/calculators/", wait_until="networkidle")
-    page.wait_for_selector('[data-calculator][data-calc-ready="1"]')
+    # widgets are set up one per task: wait for all of them
+    page.wait_for_function("[...document.querySelectorAll('[data-calculator]')].every(el => el.getAttribute('data-calc-ready') === '1')")
 
 
 def _fill(root, inputs: dict) -> None:
@@ -106,6 +107,7 @@ def test_labels_and_keyboard(page):
 
 def test_survives_instant_navigation(page):
     _open(page)
+    page.start_material()  # instant navigation is Material's: from the first interaction on
     page.evaluate("window.__stayed = true")
     page.locator('article a[href$="/reference/models/"]').first.click()
     page.wait_for_url(re.compile(r"/reference/models/$"))

@@ -24,7 +24,8 @@ CALC_PAGE = "reference/calculators/"
 
 def _open(page, path=CALC_PAGE):
     page.goto(page.base_url + path, wait_until="networkidle")
-    page.wait_for_selector('[data-explainer][data-expl-ready="1"]')
+    # widgets are set up one per task: wait for all of them
+    page.wait_for_function("[...document.querySelectorAll('[data-explainer]')].every(el => el.getAttribute('data-expl-ready') === '1')")
 
 
 def _root(page, name):
@@ -297,6 +298,7 @@ def test_embedded_on_its_page(page, path, name):
 
 def test_survives_instant_navigation(page):
     _open(page)
+    page.start_material()  # instant navigation is Material's: from the first interaction on
     page.evaluate("window.__stayed = true")
     page.locator('article a[href$="/reference/models/"]').first.click()
     page.wait_for_url(re.compile(r"/reference/models/$"))

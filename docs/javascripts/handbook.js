@@ -27,8 +27,13 @@
       }
     }
   }
+  // Measure after the next frame, when layout is already up to date: measuring straight after the parser or a font
+  // has changed the page forces a layout of the whole page in the middle of a task (20 ms on the calculators page).
+  function markScrollableSoon() {
+    requestAnimationFrame(function () { setTimeout(markScrollable, 0); });
+  }
   // The math font arrives after first layout and widens formulas: check again whenever fonts finish loading.
-  if (document.fonts && document.fonts.addEventListener) document.fonts.addEventListener("loadingdone", markScrollable);
+  if (document.fonts && document.fonts.addEventListener) document.fonts.addEventListener("loadingdone", markScrollableSoon);
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
@@ -43,8 +48,8 @@
     var progress = document.querySelector(".md-progress");
     if (progress && !progress.getAttribute("aria-label")) progress.setAttribute("aria-label", "Loading the next page");
     loadWidgets();
-    markScrollable();
-    if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollable);
+    markScrollableSoon();
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollableSoon);
   }
   if (typeof document$ !== "undefined") document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);

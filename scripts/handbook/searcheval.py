@@ -79,9 +79,10 @@ def page_of(href: str, base_url: str) -> str:
 def run_queries(page, base_url: str, queries: list[Query], timeout_ms: int = 15000) -> list[Outcome]:
     """Type each query into the search box of an open Playwright page and read the result list."""
     page.goto(base_url, wait_until="networkidle")
-    page.keyboard.press("/")   # the reader's shortcut; it also starts loading the index
+    page.keyboard.press("/")   # the reader's shortcut; it also starts Material's bundle and loading the index
     box = page.locator("input.md-search__input")
     box.wait_for(state="visible")
+    page.wait_for_function("typeof window.component$ !== 'undefined'", timeout=timeout_ms)
     # Count changes to the result list, so each query waits for its own results to settle.
     page.evaluate("""() => { window.__hbResultChanges = 0;
         new MutationObserver(() => { window.__hbResultChanges++; window.__hbLastChange = performance.now(); })
