@@ -69,9 +69,7 @@
 
   // --- formatting ------------------------------------------------------------------------
 
-  function fmt(x, digits) {
-    return x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  }
+  var fmt = window.hbFormat;  // numberformat.js
   function autoDigits(x) {
     var a = Math.abs(x);
     return a >= 100 || Number.isInteger(x) ? 0 : a >= 10 ? 1 : a >= 0.1 ? 2 : 3;
@@ -257,11 +255,12 @@
     // One widget per task, so that a page with many (the calculators page has ten) never blocks input for long:
     // all at once took 55 ms on the 2-core test machine, a 220 ms long task under Lighthouse's phone CPU.
     var roots = Array.prototype.slice.call(document.querySelectorAll("[data-calculator]"));
-    (function next() {
+    function next() {
       if (!roots.length) return;
       bind(roots.shift());
       if (roots.length) setTimeout(next, 0);
-    })();
+    }
+    setTimeout(next, 0);
   }
 
   if (typeof document$ !== "undefined" && document$ && typeof document$.subscribe === "function") document$.subscribe(init);
