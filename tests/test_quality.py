@@ -51,6 +51,27 @@ def test_page_is_accessible_and_fits_a_phone(phone, served_site, axe, url):
     assert serious == [], f"/{url}: {serious}"
 
 
+@pytest.mark.parametrize("url", ["", "concepts/kv-cache/", "reference/calculators/", "interfaces/anthropic-api/",
+                                 "reference/glossary/", "lab/"])
+def test_page_stays_accessible_once_material_has_started(browser, served_site, axe, url):
+    """The test above audits pages as they load; Material's bundle starts on the first interaction and adds
+    elements (table wrappers, code-block buttons, tooltips). Checked at phone width, moderate findings included."""
+    from conftest import start_material
+
+    base_url, _ = served_site
+    context = browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    tab.goto(base_url + url, wait_until="networkidle")
+    start_material(tab)
+    tab.wait_for_load_state("networkidle")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    result = axe.run(tab, options={"resultTypes": ["violations"]})
+    found = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+             for v in result.response["violations"] if v["impact"] in ("moderate", "serious", "critical")]
+    assert found == [], f"/{url}: {found}"
+    context.close()
+
+
 @pytest.mark.parametrize("url", ["", "concepts/roofline/", "reference/calculators/"])
 def test_dark_palette_has_enough_contrast(browser, served_site, axe, url):
     base_url, _ = served_site

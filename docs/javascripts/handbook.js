@@ -1,4 +1,5 @@
-// Small fixes that run on every page, including after instant navigation.
+// Small fixes that run on every page: at load, again once Material has started (it adds elements), and after each
+// instant navigation. Everything here must be safe to run twice.
 (function () {
   "use strict";
   // Where this script was loaded from, to find widgets.js next to it.
@@ -40,13 +41,19 @@
     resizeTimer = setTimeout(markScrollable, 150);
   });
   function init() {
-    // Material 9.x leaves these without accessible names (axe: aria-dialog-name, aria-progressbar-name).
+    // Material 9.x leaves the search dialog without an accessible name (axe: aria-dialog-name).
     var dialog = document.querySelector(".md-search[role=dialog]") || document.querySelector(".md-search");
     if (dialog && !dialog.getAttribute("aria-label")) dialog.setAttribute("aria-label", "Search the handbook");
     var form = document.querySelector(".md-search__form");
     if (form && !form.getAttribute("aria-label")) form.setAttribute("aria-label", "Search the handbook");
+    // Material's instant-navigation progress bar is drawn with CSS and never reports a value to assistive
+    // technology; hidden from it, it no longer sits outside every landmark on each page (axe: region).
     var progress = document.querySelector(".md-progress");
-    if (progress && !progress.getAttribute("aria-label")) progress.setAttribute("aria-label", "Loading the next page");
+    if (progress) progress.setAttribute("aria-hidden", "true");
+    // Material wraps each code block's copy button in an unnamed <nav>; many identical landmarks on a page tell a
+    // screen reader nothing (axe: landmark-unique). The button names itself; the wrapper needs no role.
+    var codeNavs = document.querySelectorAll("nav.md-code__nav:not([role])");
+    for (var i = 0; i < codeNavs.length; i++) codeNavs[i].setAttribute("role", "none");
     loadWidgets();
     markScrollableSoon();
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollableSoon);

@@ -11,7 +11,8 @@
   var waiting = [], started = false;
 
   // Stand-in for Material's document$ until the bundle runs: scripts that subscribe (handbook.js, the widgets,
-  // the lightbox) run for this page now, and are handed to the real document$ for later instant navigations.
+  // the lightbox) run for this page now, and are handed to the real document$, which runs them once more for this
+  // page when Material has mounted its components (they must be idempotent) and after each instant navigation.
   window.document$ = {
     subscribe: function (callback) {
       waiting.push(callback);
@@ -47,10 +48,7 @@
       delete document.addEventListener;
       if (event.type === "error") return;
       var real = window.document$, ready = new Event("DOMContentLoaded");
-      waiting.forEach(function (callback) {
-        var first = true;  // the real document$ replays this page, which the stand-in already handled
-        real.subscribe(function (doc) { if (first) first = false; else callback(doc); });
-      });
+      waiting.forEach(function (callback) { real.subscribe(callback); });
       caught.forEach(function (listener) {
         if (typeof listener === "function") listener.call(document, ready); else listener.handleEvent(ready);
       });
