@@ -44,6 +44,8 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
                 return page_weight(base_url, paths, browser=launched)
             finally:
                 launched.close()
+    from handbook.pagespeed import start_material
+
     origin = base_url.split("/handbook/")[0]
     results = []
     for path in paths:
@@ -56,9 +58,7 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
         at_load = len(seen)
         # Material's bundle starts on the first interaction (scripts/handbook/material-on-demand.js): a reader who
         # touches the page pays for it on the first visit too, so the budget counts it.
-        page.mouse.move(3, 3)
-        page.mouse.move(6, 6)
-        page.wait_for_function("typeof window.component$ !== 'undefined'", timeout=15000)
+        start_material(page)
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(300)
         load_bytes = sum(gz(r.response().body() if r.response() else b"") for r in seen[:at_load]

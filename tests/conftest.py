@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from handbook.pagespeed import start_material
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE_PATH = "/handbook/"
 
@@ -71,17 +73,6 @@ def browser():
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         yield instance
         instance.close()
-
-
-MATERIAL_STARTED = "typeof window.component$ !== 'undefined'"
-
-
-def start_material(tab) -> None:
-    """Move the pointer, as a reader does, and wait until Material's bundle has started: it starts on the first
-    interaction (scripts/handbook/material-on-demand.js)."""
-    tab.mouse.move(3, 3)
-    tab.mouse.move(6, 6)
-    tab.wait_for_function(MATERIAL_STARTED, timeout=15000)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import MATERIAL_STARTED
+from handbook.pagespeed import MATERIAL_STARTED
 
 pytestmark = pytest.mark.browser
 

@@ -127,7 +127,7 @@ def test_survives_instant_navigation(page):
 
 
 def test_number_format_matches_intl(page):
-    """numberformat.js (used instead of Intl, whose first use costs 38 ms) writes what Intl writes."""
+    """hbFormat in widgets-common.js (used instead of Intl, whose first use costs 38 ms) writes what Intl writes."""
     _open(page)
     mismatches = page.evaluate("""() => {
         let seed = 12345;

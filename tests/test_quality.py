@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, page_url
+from handbook.pagespeed import start_material
 
 pytestmark = pytest.mark.browser
 
@@ -56,8 +57,6 @@ def test_page_is_accessible_and_fits_a_phone(phone, served_site, axe, url):
 def test_page_stays_accessible_once_material_has_started(browser, served_site, axe, url):
     """The test above audits pages as they load; Material's bundle starts on the first interaction and adds
     elements (table wrappers, code-block buttons, tooltips). Checked at phone width, moderate findings included."""
-    from conftest import start_material
-
     base_url, _ = served_site
     context = browser.new_context(viewport=PHONE)
     tab = context.new_page()

@@ -69,7 +69,7 @@
 
   // --- formatting ------------------------------------------------------------------------
 
-  var fmt = window.hbFormat;  // numberformat.js
+  var fmt = window.hbFormat;  // widgets-common.js
   function autoDigits(x) {
     var a = Math.abs(x);
     return a >= 100 || Number.isInteger(x) ? 0 : a >= 10 ? 1 : a >= 0.1 ? 2 : 3;
@@ -252,15 +252,7 @@
   }
 
   function init() {
-    // One widget per task, so that a page with many (the calculators page has ten) never blocks input for long:
-    // all at once took 55 ms on the 2-core test machine, a 220 ms long task under Lighthouse's phone CPU.
-    var roots = Array.prototype.slice.call(document.querySelectorAll("[data-calculator]"));
-    function next() {
-      if (!roots.length) return;
-      bind(roots.shift());
-      if (roots.length) setTimeout(next, 0);
-    }
-    setTimeout(next, 0);
+    window.hbSetUpInTurn("[data-calculator]", bind);  // widgets-common.js
   }
 
   if (typeof document$ !== "undefined" && document$ && typeof document$.subscribe === "function") document$.subscribe(init);

@@ -10,7 +10,7 @@
   function ExplError(field, message) { this.field = field; this.message = message; }
 
   // --- formatting ------------------------------------------------------------------------
-  var fmt = window.hbFormat;  // numberformat.js
+  var fmt = window.hbFormat;  // widgets-common.js
   function seconds(x) {
     if (x >= 1) return fmt(x, 3) + " s";
     if (x >= 1e-3) return fmt(x * 1e3, 1) + " ms";
@@ -524,15 +524,7 @@
   }
 
   function init() {
-    // One widget per task, so that a page with many (the calculators page has ten) never blocks input for long:
-    // all at once took 55 ms on the 2-core test machine, a 220 ms long task under Lighthouse's phone CPU.
-    var roots = Array.prototype.slice.call(document.querySelectorAll("[data-explainer]"));
-    function next() {
-      if (!roots.length) return;
-      bind(roots.shift());
-      if (roots.length) setTimeout(next, 0);
-    }
-    setTimeout(next, 0);
+    window.hbSetUpInTurn("[data-explainer]", bind);  // widgets-common.js
   }
 
   if (typeof document$ !== "undefined" && document$ && typeof document$.subscribe === "function") document$.subscribe(init);

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from .errors import HandbookError
 
+# In a browser: true once Material's bundle has started (it publishes component$ last).
+MATERIAL_STARTED = "typeof window.component$ !== 'undefined'"
 BUNDLE_RE = re.compile(r'<script src="(?P<src>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
 LOADER = (Path(__file__).with_name("material-on-demand.js")).read_text(encoding="utf-8")
 
@@ -45,3 +47,10 @@ def late_lightbox(page_html: str) -> str:
         return page_html
     rest = page_html[:match.start()] + page_html[match.end():]
     return rest.replace(LIGHTBOX_INIT, match.group(0) + LIGHTBOX_INIT, 1)
+
+
+def start_material(page, timeout_ms: int = 15000) -> None:
+    """In a Playwright page: move the pointer, as a reader does, and wait until Material's bundle has started."""
+    page.mouse.move(3, 3)
+    page.mouse.move(6, 6)
+    page.wait_for_function(MATERIAL_STARTED, timeout=timeout_ms)

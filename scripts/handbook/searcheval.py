@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import HandbookError
+from .pagespeed import MATERIAL_STARTED
 from .yamlsrc import load_yaml, relpath
 
 TOP = 3
@@ -82,7 +83,7 @@ def run_queries(page, base_url: str, queries: list[Query], timeout_ms: int = 150
     page.keyboard.press("/")   # the reader's shortcut; it also starts Material's bundle and loading the index
     box = page.locator("input.md-search__input")
     box.wait_for(state="visible")
-    page.wait_for_function("typeof window.component$ !== 'undefined'", timeout=timeout_ms)
+    page.wait_for_function(MATERIAL_STARTED, timeout=timeout_ms)
     # Count changes to the result list, so each query waits for its own results to settle.
     page.evaluate("""() => { window.__hbResultChanges = 0;
         new MutationObserver(() => { window.__hbResultChanges++; window.__hbLastChange = performance.now(); })
