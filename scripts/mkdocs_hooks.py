@@ -136,20 +136,23 @@ def on_page_content(html, page, config, files, **kwargs):
     return html
 
 
-def on_post_page(output, page, config, **kwargs):
+def _scripts_out_of_the_way(html: str, where: str) -> str:
+    """Material's bundle started on demand, the lightbox script out of <head> (scripts/handbook/pagespeed.py)."""
     try:
-        output = pagespeed.defer_material(output, f"docs/{page.file.src_uri}")
+        html = pagespeed.defer_material(html, where)
     except HandbookError as exc:
         _report(exc)
-    return printpage.strip_print_assets(pagespeed.late_lightbox(output))
+    return pagespeed.late_lightbox(html)
+
+
+def on_post_page(output, page, config, **kwargs):
+    return printpage.strip_print_assets(_scripts_out_of_the_way(output, f"docs/{page.file.src_uri}"))
 
 
 def on_post_template(output_content, template_name, config, **kwargs):
-    if not template_name.endswith(".html"):
+    if not template_name.endswith(".html"):  # sitemap.xml
         return output_content
-    if pagespeed.BUNDLE_RE.search(output_content):  # 404.html; sitemap templates carry no scripts
-        output_content = pagespeed.defer_material(output_content, f"overrides/{template_name}")
-    return printpage.strip_print_assets(pagespeed.late_lightbox(output_content))
+    return printpage.strip_print_assets(_scripts_out_of_the_way(output_content, f"overrides/{template_name}"))
 
 
 def on_post_build(config, **kwargs):
@@ -165,11 +168,7 @@ def on_post_build(config, **kwargs):
     print_page = site / "print_page" / "index.html"
     if print_page.is_file():
         text = printpage.finish(print_page.read_text(encoding="utf-8"))
-        try:
-            text = pagespeed.late_lightbox(pagespeed.defer_material(text, "print_page/index.html"))
-        except HandbookError as exc:
-            _report(exc)
-        print_page.write_text(text, encoding="utf-8")
+        print_page.write_text(_scripts_out_of_the_way(text, "print_page/index.html"), encoding="utf-8")
 
 
 def _bundle_scripts(config) -> None:

@@ -142,7 +142,7 @@ def page(entries: list[Entry], page_src: str = "reference/glossary.md") -> str:
         letters.setdefault(first if first.isalpha() else "#", []).append(entry)
     jump = " · ".join(f"[{letter}](#letter-{letter.lower() if letter != '#' else 'num'})" for letter in letters)
     out = [f'<nav class="glossary-jump" aria-label="Glossary letters" markdown>{jump}</nav>', "",
-           f"{len(entries)} terms. Abbreviations show this definition when you hover over them on any page.", ""]
+           f"{len(entries)} terms. Abbreviations show this definition when you hover over them on any other page.", ""]
     for letter, group in letters.items():
         out += [f"## {letter} {{#letter-{letter.lower() if letter != '#' else 'num'}}}", ""]
         for entry in group:
