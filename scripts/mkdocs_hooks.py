@@ -55,7 +55,7 @@ def _register_extensions() -> None:
     """Modules that add placeholders define `register(registry)`."""
     import importlib
 
-    for name in ("metrics", "tables", "explainers"):
+    for name in ("metrics", "tables", "explainers", "measurements"):
         try:
             module = importlib.import_module(f"handbook.{name}")
         except ModuleNotFoundError as exc:
@@ -169,6 +169,15 @@ def on_post_build(config, **kwargs):
     if print_page.is_file():
         text = printpage.finish(print_page.read_text(encoding="utf-8"))
         print_page.write_text(_scripts_out_of_the_way(text, "print_page/index.html"), encoding="utf-8")
+    _check_rendered(site, config)
+
+
+def _check_rendered(site: Path, config) -> None:
+    """Fail the build on markup that reached the reader unrendered (scripts/handbook/rendercheck.py)."""
+    from handbook import DATA, rendercheck
+
+    for message in rendercheck.scan_site(site, Path(config["docs_dir"]), DATA):
+        log.error(message)
 
 
 def _bundle_scripts(config) -> None:

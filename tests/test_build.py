@@ -72,6 +72,13 @@ CASES = [
     ("data/models.yml", "num_layers: 2", "num_layers: -2", "data/models.yml:tiny.num_layers: expected a positive whole number"),
     ("data/gpus.yml", "memory: 80 GB", "memory: 80 parsecs", "data/gpus.yml:gpu-x.memory: unknown unit 'parsecs'"),
     ("data/bibliography/core.yml", "  note: The PagedAttention paper.\n", "", "source without `note`"),
+    ("data/bibliography/core.yml", "  year: 2023\n", "  year: 2023\n  venue: SOSP 2023\n", "repeats the year 2023"),
+    # What the reader must not see, caught in the built HTML and traced to its source line:
+    ("docs/a.md", "and TTFT matters.", "and TTFT matters {{ oops }}.", "docs/a.md:13: unrendered placeholder"),
+    ("docs/a.md", "and TTFT matters.", "and TTFT matters (being written).", 'docs/a.md:13: "(being written)"'),
+    ("docs/a.md", "and TTFT matters.", "and costs $x_{i} $ each.", "docs/a.md:13: unrendered TeX"),
+    ("docs/a.md", "and TTFT matters.", "and TTFT matters [@kwon2023-pagedattention\n\n].", "unrendered citation"),
+    ("docs/a.md", "unit=B >}} per token", "unit=B >}} B per token", "docs/a.md:11: doubled unit"),
 ]
 
 
@@ -83,6 +90,18 @@ def test_seeded_defect_fails_build_with_location(project, tmp_path, path, old, n
     assert result.returncode != 0, f"build passed despite the defect\n{output}"
     assert expected in output, output
     assert "Traceback" not in output, output
+
+
+def test_citation_wrapped_at_a_line_break_renders(project, tmp_path):
+    """`[@a;\n@b]` (a citation list wrapped by an editor) is one citation, not raw text."""
+    edit(project / "docs/a.md", "per token [@kwon2023-pagedattention].",
+         "per token [@kwon2023-pagedattention;\n@kwon2023-pagedattention, §4].\nThe next line stays.")
+    result = build(project, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = (tmp_path / "out" / "a" / "index.html").read_text()
+    assert "[@" not in html
+    assert html.count('href="#ref-kwon2023-pagedattention"') == 2 and ">1, §4</a>" in html
+    assert "The next line stays." in html
 
 
 def test_real_handbook_builds_strict(tmp_path):

@@ -55,8 +55,8 @@ class Source:
 
     def markdown(self) -> str:
         parts = []
-        if self.authors:
-            parts.append(self.authors + ".")
+        if self.authors:  # "Kwon, Li, et al." already ends a sentence
+            parts.append(self.authors if self.authors.endswith(".") else self.authors + ".")
         title = self.title.replace("[", "\\[").replace("]", "\\]")
         parts.append(f"[*{title}*]({self.href})." if self.href else f"*{title}*.")
         tail = ", ".join(str(x) for x in (self.venue, self.year) if x)
@@ -94,6 +94,10 @@ def load(directory: Path | None = None) -> dict[str, Source]:
             if not (entry.get("url") or entry.get("arxiv")):
                 raise HandbookError(where, f"source {key!r} has neither `url` nor `arxiv`.",
                                     "give the address where a reader finds it.")
+            year = str(entry.get("year") or "")
+            if year and re.search(rf"\b{year}\b", str(entry.get("venue") or "")):
+                raise HandbookError(where, f"venue {entry['venue']!r} repeats the year {year}, which then prints twice.",
+                                    "keep the year only in `year:`; write the venue without it (venue: SOSP).")
             known = {k: entry[k] for k in ("authors", "year", "venue", "url", "arxiv", "retrieved") if k in entry}
             known = {k: str(v) if k in ("arxiv", "retrieved", "url") else v for k, v in known.items()}
             sources[key] = Source(id=key, title=str(entry["title"]), kind=entry["kind"], note=str(entry["note"]),
@@ -110,13 +114,40 @@ def _keys(inner: str) -> list[tuple[str, str]]:
     return out
 
 
+def _paragraphs(lines: list[str]):
+    """Yield (index of first line, text) for each paragraph outside code fences.
+
+    Citations are parsed per paragraph, not per line, so that `[@a;\n@b]`, wrapped at a
+    line break, is one citation. A blank line or a fence ends a paragraph."""
+    block: list[str] = []
+    first = 0
+    for index, line, in_fence in _fence_lines(lines):
+        if in_fence or not line.strip():
+            if block:
+                yield first, "\n".join(block)
+            block = []
+            continue
+        if not block:
+            first = index
+        block.append(line)
+    if block:
+        yield first, "\n".join(block)
+
+
+def _matches(paragraph: str):
+    """CITE matches in a paragraph, with inline code masked (same length, so offsets hold)."""
+    masked = "\n".join(_strip_code(line) for line in paragraph.split("\n"))
+    return CITE.finditer(masked)
+
+
 def scan(markdown: str) -> list[tuple[int, str]]:
     """(line index, key) for every citation outside code."""
     found = []
-    for index, line, in_fence in _fence_lines(markdown.split("\n")):
-        if in_fence:
+    for first, paragraph in _paragraphs(markdown.split("\n")):
+        if "[@" not in paragraph:
             continue
-        for match in CITE.finditer(_strip_code(line)):
+        for match in _matches(paragraph):
+            index = first + paragraph.count("\n", 0, match.start())
             found.extend((index, key) for key, _ in _keys(match.group(1)))
     return found
 
@@ -129,26 +160,29 @@ def render(markdown: str, page_src: str, sources: dict[str, Source], first_line:
     """Number the citations of one page and append its References section."""
     order: list[str] = []
     lines = markdown.split("\n")
-    for index, line, in_fence in _fence_lines(lines):
-        if in_fence or "[@" not in line:
+    for first, paragraph in list(_paragraphs(lines)):
+        if "[@" not in paragraph:
             continue
-        masked = _strip_code(line)
         pieces, last = [], 0
-        for match in CITE.finditer(masked):
+        for match in _matches(paragraph):
+            line_no = first_line + first + paragraph.count("\n", 0, match.start())
             labels = []
             for key, locator in _keys(match.group(1)):
                 if key not in sources:
-                    raise HandbookError(f"docs/{page_src}:{first_line + index}", f"unknown citation key {key!r}.",
+                    raise HandbookError(f"docs/{page_src}:{line_no}", f"unknown citation key {key!r}.",
                                         "add the source to data/bibliography/<part>.yml or fix the key.")
                 if key not in order:
                     order.append(key)
                 number = order.index(key) + 1
-                label = f"{number}, {locator}" if locator else str(number)
+                label = f"{number}, {' '.join(locator.split())}" if locator else str(number)
                 labels.append(f'<a class="cite" href="#ref-{key}" title="{_attr(sources[key].short() or sources[key].title)}">{label}</a>')
-            pieces.append(line[last:match.start()] + "<sup>[" + "; ".join(labels) + "]</sup>")
+            # Keep the paragraph's line count, so later errors still point at the right source line.
+            breaks = "\n" * match.group(0).count("\n")
+            pieces.append(paragraph[last:match.start()] + "<sup>[" + "; ".join(labels) + "]</sup>" + breaks)
             last = match.end()
-        pieces.append(line[last:])
-        lines[index] = "".join(pieces)
+        pieces.append(paragraph[last:])
+        rendered = "".join(pieces).split("\n")
+        lines[first:first + len(rendered)] = rendered
     if not order:
         return markdown
     bib = os.path.relpath("reference/bibliography.md", os.path.dirname(page_src) or ".")
