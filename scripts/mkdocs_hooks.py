@@ -104,6 +104,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         markdown = citations.render(markdown, src, STATE["sources"], first_line)
     except HandbookError as exc:
         _report(exc)
+        STATE.setdefault("failed", set()).add(page.file.dest_uri)  # its raw markup is expected; don't report it twice
         return markdown
     STATE.setdefault("markdown", {})[src] = (page, markdown)
     # Tooltips on every page but the glossary, where each term is defined in place: its 900 tooltips added
@@ -176,7 +177,9 @@ def _check_rendered(site: Path, config) -> None:
     """Fail the build on markup that reached the reader unrendered (scripts/handbook/rendercheck.py)."""
     from handbook import DATA, rendercheck
 
-    for message in rendercheck.scan_site(site, Path(config["docs_dir"]), DATA):
+    failed = STATE.get("failed", set())
+    skip = failed | ({"print_page/index.html"} if failed else set())
+    for message in rendercheck.scan_site(site, Path(config["docs_dir"]), DATA, skip=skip):
         log.error(message)
 
 

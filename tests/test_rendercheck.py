@@ -64,3 +64,22 @@ def test_unlocatable_finding_names_the_built_page(tmp_path):
     (tmp_path / "site" / "orphan.html").write_text("<p>left [@nothing here</p>")
     [message] = rendercheck.scan_site(tmp_path / "site", tmp_path / "docs", tmp_path / "data")
     assert message.startswith("site/orphan.html: unrendered citation")
+
+
+def table(*rows: str, head: str = "") -> str:
+    thead = f"<thead><tr>{head}</tr></thead>" if head else ""
+    return f"<table>{thead}<tbody>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</tbody></table>"
+
+
+@pytest.mark.parametrize("html, mixed", [
+    (table("<td>80&nbsp;GiB</td><td>16.1&nbsp;GB</td>"), True),                       # two conventions
+    (table("<td>3</td><td>4</td>", head="<th>Weights (GB)</th><th>KV per token (KiB)</th>"), True),
+    (table("<td>80&nbsp;GiB</td><td>15.0&nbsp;GiB</td>"), False),
+    (table("<td>85.0 GB (79.2 GiB)</td><td>79.2 GiB</td>"), False),                     # a conversion, not a mix
+    (table("<td>80&nbsp;GiB</td><td>3,350&nbsp;<abbr title='x'>GB</abbr>/s</td>"), False),   # rates are decimal
+    (table("<td>NVIDIA A100 SXM 80GB</td><td>80&nbsp;GiB</td>"), False),               # a product name
+    (table("<td>GB vs GiB: which is which</td><td>80&nbsp;GiB</td>"), False),          # units named, no size
+    ('<div class="units-contrast">' + table("<td>72&nbsp;GB</td><td>72&nbsp;GiB</td>") + "</div>", False),
+])
+def test_tables_that_mix_conventions(html, mixed):
+    assert bool(rendercheck.mixed_tables(html)) is mixed

@@ -34,15 +34,17 @@
     if (budget <= 0) return 0;
     return Math.floor(budget / kvBytes(d, m, kvDtype, context, 1));
   }
-  function attentionDim(m) {
-    if (m.attention === "mla") return m.num_attention_heads * ((m.qk_nope_head_dim || 128) + m.qk_rope_head_dim);
-    return m.num_attention_heads * m.head_dim;
+  // FLOPs of one query token against one cached token in one layer (formulas.attention_flops_per_pair, absorbed):
+  // QK^T plus attention x V; MLA at decode works in the latent space (kv_lora_rank + rope for scores, rank for values).
+  function attentionFlopsPerPair(m) {
+    if (m.attention === "mla") return 2 * m.num_attention_heads * (2 * m.kv_lora_rank + m.qk_rope_head_dim);
+    return 4 * m.num_attention_heads * m.head_dim;
   }
   function flopsPerToken(m, context) {
     var sliding = slidingLayers(m), window = m.sliding_window;
     var full = m.num_layers - sliding;
     var attended = full * context + sliding * (window ? Math.min(context, window) : context);
-    return 2 * m.params_active + 4 * attended * attentionDim(m);
+    return 2 * m.params_active + attended * attentionFlopsPerPair(m);
   }
   function peakFlops(d, g, dtype) {
     var precision = Object.prototype.hasOwnProperty.call(d.compute_precision, dtype) ? d.compute_precision[dtype] : dtype;
@@ -60,10 +62,37 @@
     return (1 - Math.pow(a, k + 1)) / (1 - a);
   }
   function specSpeedup(a, k, r) { return specTokensPerStep(a, k) / (k * r + 1); }
+  // seconds per target pass on one GPU: [weights, KV cache of one sequence, FLOPs of one position]
+  function specTerms(d, m, g, weightDtype, context, kvDtype) {
+    return [weightBytes(d, m, weightDtype) / g.memory_bandwidth, kvBytes(d, m, kvDtype, context, 1) / g.memory_bandwidth,
+            flopsPerToken(m, context) / peakFlops(d, g, weightDtype)];
+  }
+  function specVerifyStepTime(d, m, g, weightDtype, batch, context, k, kvDtype) {
+    var t = specTerms(d, m, g, weightDtype, context, kvDtype);
+    return Math.max(t[0] + batch * t[1], batch * (k + 1) * t[2]);
+  }
+  function specSpeedupAtBatch(d, a, k, r, m, g, weightDtype, batch, context, kvDtype) {
+    var plain = specVerifyStepTime(d, m, g, weightDtype, batch, context, 0, kvDtype);
+    var verify = specVerifyStepTime(d, m, g, weightDtype, batch, context, k, kvDtype);
+    return specTokensPerStep(a, k) / (k * r + verify / plain);
+  }
+  function specCrossoverBatch(d, a, k, r, m, g, weightDtype, context, kvDtype) {
+    var gain = specTokensPerStep(a, k) - k * r;
+    var t = specTerms(d, m, g, weightDtype, context, kvDtype);
+    if (gain < 1) return 1;
+    if (gain >= k + 1) return Infinity;
+    var perSequence = (k + 1) * t[2] - gain * t[1];
+    if (perSequence <= 0) return Infinity;
+    var batch = Math.floor(gain * t[0] / perSequence) + 1;
+    var loses = function (b) { return specSpeedupAtBatch(d, a, k, r, m, g, weightDtype, b, context, kvDtype) < 1; };
+    while (batch > 1 && loses(batch - 1)) batch -= 1;
+    while (!loses(batch)) batch += 1;
+    return batch;
+  }
   function costPerMillion(price, count, tps, util) { return price * count / (tps * util * 3600) * 1e6; }
   function pyRound9(x) { return Number(x.toFixed(9)); }
-  function gpusForTraffic(rps, goodput, headroom) {
-    var need = rps * (1 + headroom) / goodput;
+  function gpusForTraffic(rps, capacity, headroom) {
+    var need = rps * (1 + headroom) / capacity;
     return Math.max(0, Math.ceil(pyRound9(need)));
   }
 
@@ -161,13 +190,30 @@
         tokens_per_s: [batch / t, function (x) { return plain(x) + " tokens/s"; }]
       };
     },
-    "speculative": function (root) {
+    "speculative": function (root, d) {
       var a = readNumber(root, "acceptance_rate", { max: 1, maxMessage: "A fraction: at most 1.", example: "0.8" });
       var k = readNumber(root, "draft_tokens", { whole: true, max: 64, example: "4" });
       var r = readNumber(root, "draft_cost_ratio", { max: 10, example: "0.05" });
+      var m = d.models[readChoice(root, "model", d.models)];
+      var wd = readChoice(root, "weight_dtype", d.dtype_bytes);
+      var g = d.gpus[readChoice(root, "gpu", d.gpus)];
+      var kv = readChoice(root, "kv_dtype", d.dtype_bytes);
+      var batch = readNumber(root, "batch_size", { whole: true, positive: true, max: 1e6 });
+      var ctx = readNumber(root, "context_tokens", { whole: true, max: 1e8 });
+      var ratio = specVerifyStepTime(d, m, g, wd, batch, ctx, k, kv) / specVerifyStepTime(d, m, g, wd, batch, ctx, 0, kv);
+      var cross = specCrossoverBatch(d, a, k, r, m, g, wd, ctx, kv);
       return {
         tokens_per_step: [specTokensPerStep(a, k), function (x) { return fmt(x, 3); }],
-        speedup: [specSpeedup(a, k, r), function (x) { return fmt(x, 2) + "×"; }]
+        speedup: [specSpeedup(a, k, r), function (x) { return fmt(x, 2) + "×"; }],
+        verify_cost_ratio: [ratio, function (x) { return fmt(x, 2) + "× a plain step"; }],
+        speedup_at_batch: [specSpeedupAtBatch(d, a, k, r, m, g, wd, batch, ctx, kv), function (x) {
+          return fmt(x, 2) + "×" + (x < 1 ? " (speculation costs throughput here)" : ""); }],
+        // 0 stands for "never" (Infinity in formulas.py): results must be finite numbers
+        crossover_batch: [isFinite(cross) ? cross : 0, function (x) {
+          if (x === 0) return "never: it pays at every batch in this bound";
+          if (x === 1) return "1: it does not pay even at batch 1";
+          return "batch " + plain(x);
+        }]
       };
     },
     "cost": function (root) {
@@ -181,9 +227,9 @@
     },
     "capacity": function (root) {
       var rps = readNumber(root, "requests_per_s", { max: 1e9, example: "20" });
-      var goodput = readNumber(root, "goodput_per_gpu", { positive: true, max: 1e9, example: "1.5" });
+      var capacity = readNumber(root, "capacity_per_gpu", { positive: true, max: 1e9, example: "1.5" });
       var headroom = readNumber(root, "headroom", { max: 10, example: "0.3" });
-      return { gpus: [gpusForTraffic(rps, goodput, headroom), function (x) { return plain(x) + (x === 1 ? " GPU" : " GPUs"); }] };
+      return { gpus: [gpusForTraffic(rps, capacity, headroom), function (x) { return plain(x) + (x === 1 ? " GPU" : " GPUs"); }] };
     }
   };
 

@@ -20,6 +20,8 @@ from .yamlsrc import load_yaml, relpath
 ATTENTION_KINDS = {"mha", "gqa", "mqa", "mla"}
 ARCHITECTURES = {"dense", "moe"}
 STATUSES = {"shipping", "announced"}
+MEMORY_BASES = {"vendor-states-binary", "reported-exceeds-decimal", "assumed-binary"}
+BINARY_BYTE_UNITS = {"KiB", "MiB", "GiB", "TiB"}
 PRECISIONS = {"fp64", "tf32", "bf16", "fp16", "fp8", "fp6", "fp4", "int8", "int4"}
 
 MODEL_INT_FIELDS = (
@@ -66,7 +68,11 @@ class GPU:
     name: str
     vendor: str
     status: str
-    memory_bytes: float
+    memory_bytes: float                # capacity the formulas use (binary: 80 GiB for a card printed "80GB")
+    memory_label: str                  # the capacity exactly as the vendor prints it ("80GB")
+    memory_basis: str                  # why the printed GB is read as GiB (MEMORY_BASES)
+    memory_reported_bytes: float | None   # what a named tool reported on a real card, if we measured it
+    memory_reported_by: str | None
     memory_bandwidth: float            # bytes/s
     dense: dict                        # precision -> FLOP/s (or OP/s for integers)
     sparse: dict
@@ -214,6 +220,40 @@ def _precision_table(entry: dict, key: str, path: Path, entry_id: str) -> dict:
     return out
 
 
+def _memory(entry: dict, path: Path, entry_id: str) -> dict:
+    """The `memory:` mapping: label as printed, binary capacity, the basis for reading it, what a tool reported."""
+    memory = _require(entry, "memory", path, entry_id)
+    if not isinstance(memory, dict):
+        raise HandbookError(_where(path, entry_id, "memory"), f"expected a mapping, got {memory!r}.",
+                            "write `memory:` with `label:` (as printed), `capacity:` (in GiB) and `basis:`; "
+                            "see the comment at the top of data/gpus.yml.")
+    where = f"{entry_id}.memory"
+    label = str(_require(memory, "label", path, where))
+    capacity_text = str(_require(memory, "capacity", path, where))
+    unit = capacity_text.split()[-1] if capacity_text.split() else ""
+    if unit not in BINARY_BYTE_UNITS:
+        raise HandbookError(_where(path, where, "capacity"),
+                            f"capacity {capacity_text!r} is not in binary units, so it would mix conventions "
+                            "with the other accelerators.",
+                            f"write it in one of {sorted(BINARY_BYTE_UNITS)} (HBM and GDDR are built in binary sizes; "
+                            "say in `basis` why the printed label is read that way).")
+    basis = _require(memory, "basis", path, where)
+    if basis not in MEMORY_BASES:
+        raise HandbookError(_where(path, where, "basis"), f"unknown basis {basis!r}.", f"use one of {sorted(MEMORY_BASES)}.")
+    _require(memory, "basis_note", path, where)
+    if basis == "vendor-states-binary":
+        _require(memory, "basis_source", path, where)
+    reported = _quantity(memory, "reported", "bytes", path, where, required=False)
+    capacity = _quantity(memory, "capacity", "bytes", path, where)
+    if reported is not None:
+        _require(memory, "reported_by", path, where)
+        if reported > capacity:
+            raise HandbookError(_where(path, where, "reported"), "the reported total exceeds the capacity.",
+                                "check the tool's unit (nvidia-smi prints MiB) and the capacity.")
+    return {"memory_bytes": capacity, "memory_label": label, "memory_basis": basis,
+            "memory_reported_bytes": reported, "memory_reported_by": memory.get("reported_by")}
+
+
 def parse_gpu(entry: dict, path: Path) -> GPU:
     entry_id = str(entry["id"])
     _check_provenance(entry, path, entry_id)
@@ -234,7 +274,7 @@ def parse_gpu(entry: dict, path: Path) -> GPU:
                             "say whether the figure counts both directions.")
     return GPU(id=entry_id, name=str(_require(entry, "name", path, entry_id)),
                vendor=str(_require(entry, "vendor", path, entry_id)), status=status,
-               memory_bytes=_quantity(entry, "memory", "bytes", path, entry_id),
+               **_memory(entry, path, entry_id),
                memory_bandwidth=_quantity(entry, "memory_bandwidth", "bytes/s", path, entry_id),
                dense=dense, sparse=sparse, interconnect_bandwidth=link_bw, interconnect_direction=direction,
                power_w=_quantity(entry, "power", "watts", path, entry_id, required=False),

@@ -40,6 +40,10 @@ REGISTRY: dict[str, tuple[Callable[..., Any], str]] = {
     "prefill_time": (formulas.prefill_time, "seconds"),
     "spec_tokens_per_step": (formulas.spec_tokens_per_step, "count"),
     "spec_speedup": (formulas.spec_speedup, "ratio"),
+    "spec_verify_step_time": (formulas.spec_verify_step_time, "seconds"),
+    "spec_speedup_at_batch": (formulas.spec_speedup_at_batch, "ratio"),
+    "spec_compute_bound_batch": (formulas.spec_compute_bound_batch, "count"),
+    "spec_crossover_batch": (formulas.spec_crossover_batch, "count"),
     "cost_per_million_tokens": (formulas.cost_per_million_tokens, "usd"),
     "gpus_for_traffic": (formulas.gpus_for_traffic, "count"),
     "littles_law_concurrency": (formulas.littles_law_concurrency, "count"),
@@ -47,7 +51,7 @@ REGISTRY: dict[str, tuple[Callable[..., Any], str]] = {
 # Block-level generators (tables, lists) register here: name -> callable(**kw) -> Markdown.
 BLOCKS: dict[str, Callable[..., str]] = {}
 
-GPU_FIELD_DIMENSIONS = {"memory": "bytes", "memory_bandwidth": "bytes/s", "power": "watts",
+GPU_FIELD_DIMENSIONS = {"memory": "bytes", "memory_reported": "bytes", "memory_bandwidth": "bytes/s", "power": "watts",
                         "interconnect": "bytes/s"}
 COUNT_UNITS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 FORMAT_KEYS = {"unit", "digits", "bare"}
@@ -73,6 +77,11 @@ def format_value(value: Any, dimension: str, unit: str | None = None, digits: in
                  bare: bool = False) -> str:
     if isinstance(value, str):
         return value
+    if dimension == "bytes" and value < 0:
+        # A negative KV budget means the weights alone do not fit; printing "-48.9 GiB" hides that.
+        raise ValueError(f"the result is a negative memory size ({format_number(value / 2**30, 1)} GiB): the weights "
+                         "alone do not fit the memory given. Say that in words, or show weight_bytes against the "
+                         "GPU memory, or use max_sequences (0 when nothing fits)")
     if unit in COUNT_UNITS:
         if dimension != "count":
             raise UnitError(f"unit {unit!r} is for plain counts, this value is in {dimension}")
@@ -104,7 +113,8 @@ def _field(entry: Any, name: str, dimensions: dict[str, str]) -> tuple[Any, str]
         if precision not in values:
             raise KeyError(f"{entry.id} has no {table} {precision} figure")
         return values[precision], "flop/s"
-    attr = {"memory": "memory_bytes", "interconnect": "interconnect_bandwidth", "power": "power_w"}.get(name, name)
+    attr = {"memory": "memory_bytes", "memory_reported": "memory_reported_bytes", "interconnect": "interconnect_bandwidth",
+            "power": "power_w"}.get(name, name)
     value = entry.get(attr)
     if value is None:
         raise KeyError(f"{entry.id} has no field {name!r}")
@@ -130,15 +140,26 @@ def evaluate(expression: str) -> str:
     bare = fmt.get("bare", "0") not in ("0", "false", "no")
     if name in BLOCKS:
         return BLOCKS[name](*positional, **options)
+    if name == "calc":  # the expression may hold '=' (keyword arguments), so it is the first word, whole
+        extra = [w for w in rest[1:] if w.split("=", 1)[0] not in FORMAT_KEYS]
+        if not rest or extra:
+            raise ValueError('write {{< calc "EXPRESSION" unit=UNIT >}} with the expression in double quotes')
+        from . import calc
+
+        value = calc.evaluate(rest[0], {key: fn for key, (fn, _dim) in REGISTRY.items()})
+        dimension = dimension_of(unit) if unit and unit not in COUNT_UNITS else "count"
+        return format_value(value, dimension, unit, digits, bare)
     if name in ("model", "gpu"):
         if len(positional) != 2 or options:
             raise ValueError(f"write {{{{< {name} ID FIELD >}}}}, e.g. {{{{< model llama-3.1-8b num_layers >}}}}")
         entry = data.model(positional[0]) if name == "model" else data.gpu(positional[0])
         dims = GPU_FIELD_DIMENSIONS if name == "gpu" else {}
         value, dimension = _field(entry, positional[1], dims)
+        if name == "gpu" and positional[1] in ("memory", "memory_reported") and unit is None:
+            unit = "GiB" if positional[1] == "memory" else "MiB"   # capacities are binary (data/gpus.yml)
         return format_value(value, dimension, unit, digits, bare)
     if name not in REGISTRY:
-        known = ", ".join(sorted([*REGISTRY, *BLOCKS, "model", "gpu"]))
+        known = ", ".join(sorted([*REGISTRY, *BLOCKS, "model", "gpu", "calc"]))
         raise KeyError(f"unknown placeholder {name!r}; known: {known}")
     function, dimension = REGISTRY[name]
     params = inspect.signature(function).parameters

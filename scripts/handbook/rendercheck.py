@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -148,15 +149,59 @@ def _source_of(rel: str, docs: Path) -> Path | None:
     return None
 
 
-def scan_site(site: Path, docs: Path, data: Path) -> list[str]:
-    """Every problem in every HTML page of a built site, as 'file:line: problem "fragment". Fix: ...'."""
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_CONTRAST = re.compile(r'<div class="units-contrast"[^>]*>.*?</div>', re.S)
+_CELL = re.compile(r"<t[hd]\b.*?</t[hd]>", re.S)
+_INLINE_TAG = re.compile(r"</?(?:abbr|span|a|em|strong|code|sup|sub|b|i)\b[^>]*>")
+_TAG = re.compile(r"<[^>]+>")
+# A size is a number followed by a unit; rates (GB/s) are decimal by convention everywhere and do not count.
+_DECIMAL = re.compile(r"\d[ \u00a0]+(?:KB|MB|GB|TB)(?![\w/-])")
+_BINARY = re.compile(r"\d\s?(?:KiB|MiB|GiB|TiB)(?![\w/])")
+# A column header that names its unit: "Weights (GB)", "Capacity (GiB)".
+_DECIMAL_HEAD = re.compile(r"\((?:[^()]*[\s,;])?(?:KB|MB|GB|TB)\)")
+_BINARY_HEAD = re.compile(r"\((?:[^()]*[\s,;])?(?:KiB|MiB|GiB|TiB)\)")
+
+
+def _cell_text(cell: str) -> str:
+    return " ".join(html_unescape(_TAG.sub(" ", _INLINE_TAG.sub("", cell))).split())
+
+
+def mixed_tables(page_html: str) -> list[str]:
+    """The header row of each table in which some cell prints sizes only in decimal units (GB) and another
+    only in binary units (GiB): the reader would compare numbers of two conventions. A cell that gives both
+    ("85.0 GB (79.2 GiB)") is a conversion, not a mix. A table that contrasts the conventions on purpose
+    sits inside <div class="units-contrast" markdown> and is left alone."""
+    found = []
+    for table in _TABLE.findall(_CONTRAST.sub("", page_html)):
+        cells = [_cell_text(cell) for cell in _CELL.findall(table)]
+        is_decimal = [bool(_DECIMAL.search(c) or _DECIMAL_HEAD.search(c)) for c in cells]
+        is_binary = [bool(_BINARY.search(c) or _BINARY_HEAD.search(c)) for c in cells]
+        decimal = [c for c, d, b in zip(cells, is_decimal, is_binary) if d and not b]
+        binary = [c for c, d, b in zip(cells, is_decimal, is_binary) if b and not d]
+        if decimal and binary:
+            head = " | ".join(_cell_text(c) for c in _CELL.findall(table.split("</thead>")[0])) if "</thead>" in table else ""
+            found.append(f"{head or cells[0]}; e.g. \u201c{decimal[0][:40]}\u201d against \u201c{binary[0][:40]}\u201d")
+    return found
+
+
+def scan_site(site: Path, docs: Path, data: Path, skip: set[str] = frozenset()) -> list[str]:
+    """Every problem in every HTML page of a built site, as 'file:line: problem "fragment". Fix: ...'.
+    `skip` holds site-relative paths of pages whose build already failed with an error of its own."""
     sources = sorted(docs.rglob("*.md")) + sorted(data.rglob("*.yml"))
     root = docs.parent
     messages = []
     for page in sorted(site.rglob("*.html")):
         rel = page.relative_to(site).as_posix()
+        if rel in skip:
+            continue
         for finding in scan_html(page.read_text(encoding="utf-8")):
             where = locate(finding, sources, root, _source_of(rel, docs)) or f"site/{rel}"
             messages.append(f"{where}: {finding.problem} reaches the reader on {rel}: "
                             f"\u201c{finding.fragment}\u201d. Fix: {finding.fix}")
+        if rel != "print_page/index.html":   # the single-page edition repeats every page's tables
+            for head in mixed_tables(page.read_text(encoding="utf-8")):
+                where = f"docs/{_source_of(rel, docs).relative_to(docs).as_posix()}" if _source_of(rel, docs) else f"site/{rel}"
+                messages.append(f"{where}: a table mixes decimal (GB) and binary (GiB) sizes on {rel} (columns: {head}). "
+                                "Fix: print every size in one table in one convention (unit= on the placeholders); "
+                                "capacities of accelerators are binary, see data/gpus.yml.")
     return messages

@@ -49,11 +49,15 @@ def _interconnect(g: data.GPU) -> str:
 
 def accelerators_table() -> str:
     gpus = list(data.load_gpus().values())
-    out = ["## Memory, bandwidth, links and ridge points {#memory-bandwidth}", "", "Memory is as the vendor prints it (GB = 10⁹ bytes); "
-           "the ridge point is dense peak FLOP/s divided by memory bandwidth (derived).", "",
-           "| Accelerator | Status | Memory | Memory bandwidth | Interconnect | Power | Ridge point BF16 (FLOP/B) "
-           "| Ridge point FP8 (FLOP/B) | Source (retrieved) |",
-           "| --- | --- | --- | --- | --- | --- | --: | --: | --- |"]
+    out = ["## Memory, bandwidth, links and ridge points {#memory-bandwidth}", "",
+           "*Memory as printed* is the vendor's label, copied verbatim. *Capacity* is the number every formula in "
+           "this handbook uses: that label read in binary units (1 GiB = 2³⁰ bytes), because HBM and GDDR are built "
+           "in binary sizes; the sources below say, for each part, why the printed GB is read as GiB. Bandwidths are "
+           "decimal (1 GB/s = 10⁹ bytes per second), as every vendor prints them. The ridge point is dense peak "
+           "FLOP/s divided by memory bandwidth (derived).", "",
+           "| Accelerator | Status | Memory as printed | Capacity (GiB) | Memory bandwidth (GB/s) | Interconnect "
+           "| Power (W) | Ridge point BF16 (FLOP/B) | Ridge point FP8 (FLOP/B) | Source (retrieved) |",
+           "| --- | --- | --- | --: | --: | --- | --: | --: | --: | --- |"]
     for g in gpus:
         status = "announced (values may change)" if g.status == "announced" else "shipping"
         memory_type = g.raw.get("memory_type", "")
@@ -61,10 +65,10 @@ def accelerators_table() -> str:
         for precision in ("bf16", "fp8"):
             ridge.append(_num(formulas.ridge_point(g, precision), 0) if precision in g.dense else "— (no FP8)"
                          if precision == "fp8" else "—")
-        power = f"{_num(g.power_w, 0)} W" if g.power_w else "not published"
-        out.append(f"| {_pipe(g.name)} | {status} | {_num(g.memory_bytes / 1e9, 0)} GB {_pipe(memory_type)} "
-                   f"| {_num(g.memory_bandwidth / 1e9, 0)} GB/s | {_interconnect(g)} | {power} "
-                   f"| {ridge[0]} | {ridge[1]} | [{_pipe(g.vendor)}]({g.source}) ({g.retrieved}) |")
+        power = _num(g.power_w, 0) if g.power_w else "not published"
+        out.append(f"| {_pipe(g.name)} | {status} | “{_pipe(g.memory_label)}” {_pipe(memory_type)} "
+                   f"| {_num(g.memory_bytes / 2**30, 0)} | {_num(g.memory_bandwidth / 1e9, 0)} | {_interconnect(g)} "
+                   f"| {power} | {ridge[0]} | {ridge[1]} | [{_pipe(g.vendor)}]({g.source}) ({g.retrieved}) |")
     out += ["", "## Peak tensor throughput, dense / sparse {#throughput}", "", "Dense is without structured sparsity; sparse is the "
             "2:4 structured-sparsity figure. TFLOPS for floating point, TOPS for INT8; “—” means no figure "
             "(not supported, or not published).", "",
@@ -84,8 +88,27 @@ def accelerators_table() -> str:
         key = g.raw.get("source_ref")
         cite = f" [@{key}]" if key else ""
         notes = " ".join(str(g.raw.get("notes", "")).split())
-        out.append(f"- **{_pipe(g.name)}**: <{g.source}>, retrieved {g.retrieved}.{cite} {notes}")
+        out.append(f"- **{_pipe(g.name)}**: <{g.source}>, retrieved {g.retrieved}.{cite} {notes} "
+                   f"*Memory:* {_memory_basis(g)}")
     return "\n".join(out) + "\n"
+
+
+BASIS_WORDS = {"vendor-states-binary": "the vendor gives the size in GiB",
+               "reported-exceeds-decimal": "a real card reports more bytes than the decimal reading allows",
+               "assumed-binary": "no source says which; assumed binary like the other parts"}
+
+
+def _memory_basis(g: data.GPU) -> str:
+    """One sentence per accelerator: how its printed label becomes the capacity, and what a tool reported."""
+    memory = g.raw.get("memory") or {}
+    text = f"printed “{g.memory_label}”, read as {_num(g.memory_bytes / 2**30, 0)} GiB ({BASIS_WORDS[g.memory_basis]}). "
+    text += " ".join(str(memory.get("basis_note", "")).split())
+    if memory.get("basis_source"):
+        text += f" (<{memory['basis_source']}>)"
+    if g.memory_reported_bytes is not None:
+        text += (f" Measured: {memory.get('reported_by')} reported {_num(g.memory_reported_bytes / 2**20, 0)} MiB "
+                 f"({_num(g.memory_reported_bytes / 2**30, 2)} GiB).")
+    return text
 
 
 # --- M02: models -------------------------------------------------------------------
@@ -144,15 +167,15 @@ def models_table() -> str:
                    f"| {m.num_kv_heads} | {m.head_dim} | {ffn_text} | {m.vocab_size:,} | {experts} "
                    f"| {m.max_position_embeddings:,} | {_attention(m)} |")
     gpu = data.gpu(REFERENCE_GPU)
-    out += ["", "## Derived sizes: weights, KV cache, longest context {#derived}", "", f"Computed by `scripts/handbook/formulas.py`. Weights in GB (10⁹ bytes), total "
+    out += ["", "## Derived sizes: weights, KV cache, longest context {#derived}", "", f"Computed by `scripts/handbook/formulas.py`. Sizes in binary units like the GPU capacities they are compared with: weights in GiB (2³⁰ bytes), total "
             "parameters, no quantization scales; KV cache per token in KiB with every layer caching every token; "
             f"longest single sequence on one {gpu.name} with BF16 weights, BF16 KV cache and 90% of memory "
             "given to the engine, ignoring activations and CUDA graphs.", "",
-            "| Model | Weights 16-bit (GB) | Weights 8-bit (GB) | Weights 4-bit (GB) | KV per token BF16 (KiB) "
+            "| Model | Weights 16-bit (GiB) | Weights 8-bit (GiB) | Weights 4-bit (GiB) | KV per token BF16 (KiB) "
             f"| Max context, 1× {_pipe(gpu.name)} (tokens) |",
             "| --- | --: | --: | --: | --: | --: |"]
     for m in models:
-        weights = [_num(formulas.weight_bytes(m, d) / 1e9, 1) for d in ("bf16", "fp8", "int4")]
+        weights = [_num(formulas.weight_bytes(m, d) / 2**30, 1) for d in ("bf16", "fp8", "int4")]
         kv = _num(formulas.kv_bytes_per_token(m, "bf16") / 2**10, 1)
         tokens = max_context_tokens(m)
         if tokens == 0:
@@ -277,9 +300,20 @@ CALCULATORS: dict[str, dict] = {
             _number("acceptance_rate", "Acceptance rate α (fraction 0–1)", "0.8", "0.01", "0"),
             _number("draft_tokens", "Draft tokens k", "4", "1", "0"),
             _number("draft_cost_ratio", "Draft step cost / target step cost", "0.05", "0.01", "0"),
+            _select("model", "Target model", _models_options(), "llama-3.1-8b"),
+            _select("weight_dtype", "Weight precision", _dtype_options(WEIGHT_DTYPES), "bf16"),
+            _select("gpu", "GPU", _gpus_options(), "h100-sxm"),
+            _select("kv_dtype", "KV cache precision", _dtype_options(KV_DTYPES), "bf16"),
+            _number("batch_size", "Sequences (batch size)", "256", "1", "1",
+                    "Memory is not checked; the GPU memory calculator says how many fit."),
+            _number("context_tokens", "Context length (tokens already cached)", "1024", "1", "0"),
         ],
-        "results": [("tokens_per_step", "Tokens per target pass"), ("speedup", "Speedup over plain decoding")],
-        "data": (),
+        "results": [("tokens_per_step", "Tokens per target pass"),
+                    ("speedup", "Speedup if verification costs one plain step (small batch)"),
+                    ("verify_cost_ratio", "Verification pass at this batch and context (bound)"),
+                    ("speedup_at_batch", "Speedup at this batch and context (roofline bound)"),
+                    ("crossover_batch", "Speculation costs throughput from (same context)")],
+        "data": ("models", "gpus"),
     },
     "cost": {
         "title": "Cost per million tokens",
@@ -296,7 +330,7 @@ CALCULATORS: dict[str, dict] = {
         "title": "GPUs for a traffic level",
         "fields": lambda: [
             _number("requests_per_s", "Peak requests/s", "20", "any", "0"),
-            _number("goodput_per_gpu", "Goodput per GPU (requests/s within the SLO)", "1.5", "any", "0"),
+            _number("capacity_per_gpu", "SLO-constrained capacity per GPU (requests/s)", "1.5", "any", "0"),
             _number("headroom", "Headroom (fraction, e.g. 0.3)", "0.3", "0.01", "0"),
         ],
         "results": [("gpus", "GPUs needed")],
