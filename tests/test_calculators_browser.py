@@ -99,9 +99,9 @@ def test_labels_and_keyboard(page):
     page.keyboard.press("Control+A")
     page.keyboard.type("30")
     page.keyboard.press("Tab")
-    page.keyboard.type("0")  # goodput field now "1.50" -> still valid text appended
+    page.keyboard.type("0")  # capacity field now "1.50" -> still valid text appended
     assert root.locator('[data-result="gpus"]').get_attribute("data-value") != "" or \
-        root.locator('.calc-error[data-error-for="goodput_per_gpu"]').inner_text().strip()
+        root.locator('.calc-error[data-error-for="capacity_per_gpu"]').inner_text().strip()
     assert page.errors == []
 
 

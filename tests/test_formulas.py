@@ -75,6 +75,70 @@ def test_speculative_expected_tokens():
     assert f.spec_speedup(0.8, 4, 0.05) == pytest.approx(3.3616 / 1.2)
 
 
+# Llama 3.1 8B in BF16 on one H100 SXM, by hand: weights 2 x 8,030,261,248 = 16,060,522,496 B;
+# KV 131,072 B per token; 3.35e12 B/s; 989.5e12 FLOP/s dense BF16;
+# FLOPs per position at context S: 2 x 8,030,261,248 + 4 x 32 layers x 4096 x S.
+_W, _KV, _BW, _PEAK = 16_060_522_496, 131_072, 3.35e12, 989.5e12
+
+
+def _f8b(context):
+    return 16_060_522_496 + 4 * 32 * 4096 * context
+
+
+def test_spec_verify_step_shares_weight_and_kv_reads():
+    # batch 256, 128 tokens cached, 4 drafts: memory 6.076 ms, compute 256 x 5 x F / peak = 20.86 ms
+    memory = (_W + 256 * 128 * _KV) / _BW
+    compute = 256 * 5 * _f8b(128) / _PEAK
+    assert memory == pytest.approx(6.0762656e-3, rel=1e-6) and compute == pytest.approx(20.8625e-3, rel=1e-4)
+    assert f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", 256, 128, 4) == pytest.approx(compute)
+    # no drafts = a plain decode step, memory-bound here
+    assert f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", 256, 128, 0) == pytest.approx(memory)
+    for batch, context in ((1, 0), (256, 128), (64, 8192)):
+        assert f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", batch, context, 0) == pytest.approx(
+            f.decode_step_time("llama-3.1-8b", "h100-sxm", "bf16", batch, context))
+    # 8K context: the 1.07 GB KV cache of each sequence outweighs five positions of FLOPs, verification is free
+    at_8k = (_W + 256 * 8192 * _KV) / _BW
+    assert at_8k > 256 * 5 * _f8b(8192) / _PEAK
+    assert f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", 256, 8192, 4) == pytest.approx(at_8k)
+
+
+def test_spec_speedup_at_batch_and_crossover():
+    ratio = (256 * 5 * _f8b(128) / _PEAK) / ((_W + 256 * 128 * _KV) / _BW)  # 3.4334
+    assert ratio == pytest.approx(3.4334, rel=1e-4)
+    assert f.spec_speedup_at_batch(0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16", 256, 128) == pytest.approx(
+        3.3616 / (4 * 0.05 + ratio))  # 0.925: speculation costs throughput
+    assert f.spec_speedup_at_batch(0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16", 256, 8192) == pytest.approx(
+        3.3616 / 1.2)  # the batch-1 figure survives
+    # crossover at 128 tokens: B > gain W/BW / (5 F/peak - gain K/BW) with gain = 3.3616 - 0.2 = 3.1616 -> 230.8
+    gain = 3.3616 - 0.2
+    edge = gain * _W / _BW / (5 * _f8b(128) / _PEAK - gain * 128 * _KV / _BW)
+    assert edge == pytest.approx(230.84, abs=0.01)
+    assert f.spec_crossover_batch(0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16", 128) == 231
+    args = (0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16")
+    assert f.spec_speedup_at_batch(*args, 230, 128) >= 1 > f.spec_speedup_at_batch(*args, 231, 128)
+    assert f.spec_crossover_batch(*args, 512) == 791
+    assert f.spec_crossover_batch(*args, 2048) == math.inf  # the cost ratio tends to 1.08, below the gain
+    assert f.spec_crossover_batch(0.3, 6, 0.2, "llama-3.1-8b", "h100-sxm", "bf16", 512) == 1  # never pays
+    assert f.spec_crossover_batch(0.7, 0, 0.3, "llama-3.1-8b", "h100-sxm", "bf16", 0) == math.inf  # k=0 is plain
+    # the bound does not depend on how many GPUs share the work (communication left out)
+    assert f.spec_crossover_batch(*args, 128, "bf16", 8) == 231
+
+
+def test_spec_compute_bound_batch():
+    # plain step at 128 tokens: W/BW / (F/peak - K/BW) = 424.6 -> 425; with 4 drafts 62.7 -> 63
+    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 128, 0) == 425
+    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 128, 4) == 63
+    assert (_W / _BW) / (5 * _f8b(128) / _PEAK - 128 * _KV / _BW) == pytest.approx(62.68, abs=0.01)
+    # from 512 tokens the plain step never turns compute-bound; from 8K not even verification does
+    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 512, 0) == math.inf
+    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 2048, 4) == 744
+    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 8192, 4) == math.inf
+    with pytest.raises(ValueError):
+        f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", 0, 128, 4)
+    with pytest.raises(ValueError):
+        f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", -1, 4)
+
+
 def test_weights_and_budget():
     assert f.weight_bytes("llama-3.1-70b", "fp8") == pytest.approx(70.553706496e9)
     # 2 x 80 GiB x 0.9 - 70.55 GB
@@ -91,6 +155,20 @@ def test_cost_and_capacity():
     assert f.cost_per_million_tokens(2.5, 1, 2000, 0.6) == pytest.approx(2.5 / (2000 * 0.6 * 3600) * 1e6)
     assert f.gpus_for_traffic(20, 1.5, 0.3) == math.ceil(26 / 1.5) == 18
     assert f.gpus_for_traffic(0.3, 0.1) == 3  # 2.9999999999999996 must not become 4 or stay 2
+
+
+def test_flops_per_token_gqa_and_absorbed_mla():
+    # Llama 3.1 8B at 8192 tokens of context: 2 x 8.03e9 parameters plus
+    # 4 x 32 heads x 128 head_dim per layer and cached token, x 32 layers x 8192.
+    assert f.flops_per_token("llama-3.1-8b", 8192) == pytest.approx(2 * 8_030_261_248 + 4 * 32 * 128 * 32 * 8192)
+    # DeepSeek-V3 decode, MLA absorbed: per head the scores run over 512 + 64 = 576
+    # latent values and the value sum over 512, so 2 x 128 x (576 + 512) = 278,528
+    # FLOPs per layer and cached token; x 61 layers x 8192 tokens = 139,183,783,936.
+    assert f.flops_per_token("deepseek-v3", 8192) == 2 * 37e9 + 139_183_783_936
+    # Expanded per-head keys (192) and values (128) would cost 2 x 128 x 320 = 81,920, 3.4x less.
+    assert f.attention_flops_per_pair("deepseek-v3", absorbed=False) == 81_920
+    # Prefill counts MLA expanded: 61 x 81,920 x 4096 x 4097 / 2.
+    assert f.prefill_flops("deepseek-v3", 4096) == 2 * 37e9 * 4096 + 61 * 81_920 * 4096 * 4097 / 2
 
 
 def test_decode_bound_memory_bound_at_batch_1():

@@ -79,6 +79,7 @@ def table(*rows: str, head: str = "") -> str:
     (table("<td>80&nbsp;GiB</td><td>3,350&nbsp;<abbr title='x'>GB</abbr>/s</td>"), False),   # rates are decimal
     (table("<td>NVIDIA A100 SXM 80GB</td><td>80&nbsp;GiB</td>"), False),               # a product name
     (table("<td>GB vs GiB: which is which</td><td>80&nbsp;GiB</td>"), False),          # units named, no size
+    (table("<td>\u201c192 GB\u201d HBM3</td><td>192</td>", head="<th>As printed</th><th>Capacity (GiB)</th>"), False),
     ('<div class="units-contrast">' + table("<td>72&nbsp;GB</td><td>72&nbsp;GiB</td>") + "</div>", False),
 ])
 def test_tables_that_mix_conventions(html, mixed):

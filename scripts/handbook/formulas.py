@@ -127,10 +127,35 @@ def attention_dim(model: Model | str) -> int:
     return m.num_attention_heads * m.head_dim
 
 
+def attention_flops_per_pair(model: Model | str, absorbed: bool) -> float:
+    """FLOPs in one layer for one query token against one cached token:
+    2 x query heads x (query-key width + value width), i.e. QK^T plus
+    attention x V. MHA/GQA/MQA: 4 x heads x head_dim. MLA depends on the form:
+    expanded (per-head keys and values rebuilt from the latent, how engines run
+    prefill) uses qk_nope + qk_rope for scores and v_head_dim for values;
+    absorbed (W_UK folded into the query, W_UV applied after attention, how
+    engines run decode) works in the latent space: kv_lora_rank + qk_rope for
+    scores and kv_lora_rank for values. DeepSeek-V3: expanded
+    2 x 128 x (192 + 128), absorbed 2 x 128 x (576 + 512)."""
+    m = _model(model)
+    heads = m.num_attention_heads
+    if m.attention != "mla":
+        return 4 * heads * m.head_dim
+    rope = m.get("qk_rope_head_dim")
+    if absorbed:
+        latent = m.get("kv_lora_rank")
+        return 2 * heads * ((latent + rope) + latent)
+    nope = m.get("qk_nope_head_dim") or 128
+    return 2 * heads * ((nope + rope) + (m.get("v_head_dim") or nope))
+
+
 def flops_per_token(model: Model | str, context: int = 0) -> float:
-    """Forward FLOPs for one new token that attends to `context` earlier tokens:
-    2 x active parameters (every weight is one multiply-add) plus
-    4 x layers x context x attention width (QK^T and attention x V).
+    """Forward FLOPs for one new (decode) token that attends to `context` earlier
+    tokens: 2 x active parameters (every weight is one multiply-add) plus
+    layers x context x attention_flops_per_pair (QK^T and attention x V; for MHA
+    and GQA 4 x heads x head_dim). MLA is counted absorbed, as engines run it at
+    decode: the absorbed up-projections are matrix products already in
+    2 x active parameters, and the dot products run over the latent width.
     Sliding-window layers attend to at most their window."""
     m = _model(model)
     sliding = m.get("num_sliding_layers") or 0
@@ -139,13 +164,15 @@ def flops_per_token(model: Model | str, context: int = 0) -> float:
         sliding = m.num_layers
     full = m.num_layers - sliding
     attended = full * context + sliding * (min(context, window) if window else context)
-    return 2 * m.params_active + 4 * attended * attention_dim(m)
+    return 2 * m.params_active + attended * attention_flops_per_pair(m, absorbed=True)
 
 
 def prefill_flops(model: Model | str, tokens: int) -> float:
-    """FLOPs to prefill a prompt of `tokens` tokens (causal: token i attends to i)."""
+    """FLOPs to prefill a prompt of `tokens` tokens (causal: token i attends to i).
+    MLA is counted expanded (per-head keys and values), as engines run prefill.
+    Leaves out the sliding-window cap (every layer attends to the whole prefix)."""
     m = _model(model)
-    attention = 4 * m.num_layers * attention_dim(m) * tokens * (tokens + 1) / 2
+    attention = m.num_layers * attention_flops_per_pair(m, absorbed=False) * tokens * (tokens + 1) / 2
     return 2 * m.params_active * tokens + attention
 
 
@@ -214,10 +241,125 @@ def spec_tokens_per_step(acceptance_rate: float, draft_tokens: int) -> float:
 
 def spec_speedup(acceptance_rate: float, draft_tokens: int, draft_cost_ratio: float) -> float:
     """Walltime speedup over plain decoding when one draft step costs
-    `draft_cost_ratio` of a target step and verification costs one target step."""
+    `draft_cost_ratio` of a target step and verification costs one target step,
+    which holds while the verification pass is memory-bound (small batch, or long
+    context); spec_speedup_at_batch costs verification by batch and context."""
     if draft_cost_ratio < 0:
         raise ValueError("draft_cost_ratio must be >= 0")
     return spec_tokens_per_step(acceptance_rate, draft_tokens) / (draft_tokens * draft_cost_ratio + 1)
+
+
+def _spec_terms(model: Model | str, gpu: GPU | str, weight_dtype: str, context_tokens: int, kv_dtype: str,
+                gpu_count: int) -> tuple[float, float, float]:
+    """Seconds per target pass: (weights, KV cache of one sequence, FLOPs of one position)."""
+    if context_tokens < 0 or int(context_tokens) != context_tokens:
+        raise ValueError("context_tokens is a whole number >= 0")
+    if gpu_count < 1:
+        raise ValueError("gpu_count must be >= 1")
+    g = _gpu(gpu)
+    bandwidth, peak = g.memory_bandwidth * gpu_count, peak_flops(g, weight_dtype) * gpu_count
+    return (weight_bytes(model, weight_dtype) / bandwidth, kv_bytes(model, kv_dtype, context_tokens) / bandwidth,
+            flops_per_token(model, context_tokens) / peak)
+
+
+def spec_verify_step_time(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", batch_size: int = 1,
+                          context_tokens: int = 0, draft_tokens: int = 0, kv_dtype: str = "bf16",
+                          gpu_count: int = 1) -> float:
+    """Lower bound on one verification pass of the target: `batch_size` sequences
+    with `context_tokens` cached tokens each, every sequence checking `draft_tokens`
+    drafts, so draft_tokens + 1 positions per sequence. Roofline:
+
+        max((weights + batch x KV cache of one sequence) / bandwidth,
+            batch x (draft_tokens + 1) x flops_per_token(context) / dense peak)
+
+    The weights and each sequence's KV cache are read once per pass and shared by
+    all its positions; only the FLOPs grow with the draft. draft_tokens=0 is a plain
+    decode step and equals decode_step_time. Leaves out: the few extra KV entries
+    the drafts attend to and write, attention kernels that reread the cache for
+    each position, kernel launches, sampling, communication between GPUs, and
+    bandwidth or FLOP/s below the datasheet peak (the real pass is slower)."""
+    if batch_size < 1 or int(batch_size) != batch_size:
+        raise ValueError("batch_size is a whole number >= 1")
+    if draft_tokens < 0 or int(draft_tokens) != draft_tokens:
+        raise ValueError("draft_tokens is a whole number >= 0")
+    weights, kv, flops = _spec_terms(model, gpu, weight_dtype, context_tokens, kv_dtype, gpu_count)
+    return max(weights + batch_size * kv, batch_size * (draft_tokens + 1) * flops)
+
+
+def spec_speedup_at_batch(acceptance_rate: float, draft_tokens: int, draft_cost_ratio: float,
+                          model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", batch_size: int = 1,
+                          context_tokens: int = 0, kv_dtype: str = "bf16", gpu_count: int = 1) -> float:
+    """Speedup over plain decoding at a given batch and context, with the
+    verification pass costed by spec_verify_step_time instead of assumed equal to
+    one plain step:
+
+        tokens per step / (draft_tokens x draft_cost_ratio + verify time / plain step time)
+
+    At a fixed batch this is both the per-sequence latency gain and the throughput
+    gain. A roofline bound, not a measurement. Leaves out everything
+    spec_verify_step_time leaves out, and: draft cost is a fixed fraction of the
+    plain target step at the same batch and context (a small draft model with its
+    own full KV cache tracks its memory ratio to the target; a draft with a bounded
+    KV cache gets relatively cheaper as the context grows), acceptance is i.i.d., and
+    the KV slots speculation reserves, which lower how many sequences fit."""
+    plain = spec_verify_step_time(model, gpu, weight_dtype, batch_size, context_tokens, 0, kv_dtype, gpu_count)
+    verify = spec_verify_step_time(model, gpu, weight_dtype, batch_size, context_tokens, draft_tokens, kv_dtype,
+                                   gpu_count)
+    if draft_cost_ratio < 0:
+        raise ValueError("draft_cost_ratio must be >= 0")
+    return spec_tokens_per_step(acceptance_rate, draft_tokens) / (draft_tokens * draft_cost_ratio + verify / plain)
+
+
+def spec_compute_bound_batch(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16",
+                             context_tokens: int = 0, draft_tokens: int = 0, kv_dtype: str = "bf16",
+                             gpu_count: int = 1) -> float:
+    """Smallest batch at which a pass of draft_tokens + 1 positions per sequence is
+    compute-bound (FLOP time above memory time in spec_verify_step_time);
+    draft_tokens=0 gives the plain decode step. math.inf when it never is: each
+    added sequence brings more KV reading time than FLOP time, which happens at
+    long context. Ignores whether that many sequences fit in memory."""
+    if draft_tokens < 0 or int(draft_tokens) != draft_tokens:
+        raise ValueError("draft_tokens is a whole number >= 0")
+    weights, kv, flops = _spec_terms(model, gpu, weight_dtype, context_tokens, kv_dtype, gpu_count)
+    per_sequence = (draft_tokens + 1) * flops - kv
+    if per_sequence <= 0:
+        return math.inf
+    return float(math.floor(weights / per_sequence) + 1)
+
+
+def spec_crossover_batch(acceptance_rate: float, draft_tokens: int, draft_cost_ratio: float,
+                         model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", context_tokens: int = 0,
+                         kv_dtype: str = "bf16", gpu_count: int = 1) -> float:
+    """Smallest batch at which spec_speedup_at_batch falls below 1, that is where
+    speculation starts to cost throughput. 1 if it never pays; math.inf if it pays
+    at every batch (the verification pass's cost ratio tends to
+    (draft_tokens + 1) x FLOP time / (FLOP time + KV time) per sequence, and at
+    long context that stays below the tokens gained). Closed form from the
+    roofline, then checked against spec_speedup_at_batch. Same omissions as
+    spec_speedup_at_batch; ignores whether that many sequences fit in memory."""
+    gain = spec_tokens_per_step(acceptance_rate, draft_tokens) - draft_tokens * draft_cost_ratio
+    weights, kv, flops = _spec_terms(model, gpu, weight_dtype, context_tokens, kv_dtype, gpu_count)
+    if draft_cost_ratio < 0:
+        raise ValueError("draft_cost_ratio must be >= 0")
+    if gain < 1:
+        return 1.0
+    if gain >= draft_tokens + 1:  # verification never costs more than draft_tokens + 1 plain steps
+        return math.inf
+    # loses when (k + 1) B F > gain (W + B K), i.e. B ((k + 1) F - gain K) > gain W
+    per_sequence = (draft_tokens + 1) * flops - gain * kv
+    if per_sequence <= 0:
+        return math.inf
+    batch = math.floor(gain * weights / per_sequence) + 1
+
+    def loses(b: int) -> bool:
+        return spec_speedup_at_batch(acceptance_rate, draft_tokens, draft_cost_ratio, model, gpu, weight_dtype, b,
+                                     context_tokens, kv_dtype, gpu_count) < 1
+
+    while batch > 1 and loses(batch - 1):  # guard the closed form against rounding at the boundary
+        batch -= 1
+    while not loses(batch):
+        batch += 1
+    return float(batch)
 
 
 # --- cost and capacity ----------------------------------------------------------------
@@ -231,11 +373,16 @@ def cost_per_million_tokens(gpu_hourly_usd: float, gpu_count: int, tokens_per_s:
     return gpu_hourly_usd * gpu_count / (tokens_per_s * utilization * 3600) * 1e6
 
 
-def gpus_for_traffic(requests_per_s: float, goodput_per_gpu: float, headroom: float = 0.0) -> int:
-    """ceil(requests_per_s x (1 + headroom) / goodput_per_gpu)."""
-    if goodput_per_gpu <= 0 or requests_per_s < 0 or headroom < 0:
-        raise ValueError("goodput_per_gpu must be positive; rate and headroom non-negative")
-    need = requests_per_s * (1 + headroom) / goodput_per_gpu
+def gpus_for_traffic(requests_per_s: float, capacity_per_gpu: float, headroom: float = 0.0) -> int:
+    """GPUs needed: ceil(requests_per_s x (1 + headroom) / capacity_per_gpu).
+
+    `capacity_per_gpu` is the SLO-constrained capacity per GPU (docs/metrics/goodput.md#slo-constrained-capacity):
+    the highest offered load, in requests/s, at which the share of requests meeting all their latency
+    objectives stays at or above the target share. It is not goodput measured at one load. Leaves out
+    rounding up to whole replicas of the tensor-parallel size and spare replicas for failures."""
+    if capacity_per_gpu <= 0 or requests_per_s < 0 or headroom < 0:
+        raise ValueError("capacity_per_gpu must be positive; rate and headroom non-negative")
+    need = requests_per_s * (1 + headroom) / capacity_per_gpu
     return max(0, math.ceil(round(need, 9)))
 
 

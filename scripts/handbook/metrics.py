@@ -233,12 +233,18 @@ def meets_slo(r: Request, slo: dict[str, float]) -> bool:
 
 
 def slo_attainment(requests: Sequence[Request], slo: dict[str, float]) -> float:
-    """Fraction of ALL requests (failed ones included) that meet every SLO."""
+    """Fraction of ALL requests (failed ones included) that meet every SLO. The SLO-constrained capacity
+    of docs/metrics/goodput.md is the highest offered load at which this stays at or above a target share."""
     return sum(meets_slo(r, slo) for r in requests) / len(requests)
 
 
 def goodput(requests: Sequence[Request], slo: dict[str, float]) -> float:
-    """Requests per second that succeed and meet every SLO."""
+    """Requests per second that succeed and meet every SLO, over the run duration.
+
+    This is goodput as the DistServe authors' announcement defines it and as vLLM's `--goodput`
+    computes it, for one run at one offered load. It is not the DistServe paper's "per-GPU goodput"
+    (arXiv 2401.09670v3, section 1), the highest rate at which a target share of requests meets the
+    SLOs; the handbook calls that SLO-constrained capacity, found by sweeping the load."""
     return sum(meets_slo(r, slo) for r in requests) / duration(requests)
 
 

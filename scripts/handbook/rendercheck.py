@@ -162,8 +162,11 @@ _DECIMAL_HEAD = re.compile(r"\((?:[^()]*[\s,;])?(?:KB|MB|GB|TB)\)")
 _BINARY_HEAD = re.compile(r"\((?:[^()]*[\s,;])?(?:KiB|MiB|GiB|TiB)\)")
 
 
+_QUOTED = re.compile(r"\u201c[^\u201d]*\u201d")   # a label quoted as the vendor prints it ("192 GB") is not a size
+
+
 def _cell_text(cell: str) -> str:
-    return " ".join(html_unescape(_TAG.sub(" ", _INLINE_TAG.sub("", cell))).split())
+    return _QUOTED.sub(" ", " ".join(html_unescape(_TAG.sub(" ", _INLINE_TAG.sub("", cell))).split()))
 
 
 def mixed_tables(page_html: str) -> list[str]:

@@ -8,6 +8,7 @@ results in base units, as the `data-value` of each result element.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -33,15 +34,23 @@ def expected(name: str, i: dict) -> dict:
         return {"step_time_s": f.decode_step_time(*args), "tokens_per_s": f.decode_tokens_per_s(*args)}
     if name == "speculative":
         a, k, r = float(i["acceptance_rate"]), int(i["draft_tokens"]), float(i["draft_cost_ratio"])
-        return {"tokens_per_step": f.spec_tokens_per_step(a, k), "speedup": f.spec_speedup(a, k, r)}
+        target = (i["model"], i["gpu"], i["weight_dtype"])
+        batch, ctx, kv = int(i["batch_size"]), int(i["context_tokens"]), i["kv_dtype"]
+        verify = f.spec_verify_step_time(*target, batch, ctx, k, kv) / f.spec_verify_step_time(*target, batch, ctx, 0, kv)
+        cross = f.spec_crossover_batch(a, k, r, *target, ctx, kv)
+        return {"tokens_per_step": f.spec_tokens_per_step(a, k), "speedup": f.spec_speedup(a, k, r),
+                "verify_cost_ratio": verify, "speedup_at_batch": f.spec_speedup_at_batch(a, k, r, *target, batch, ctx, kv),
+                "crossover_batch": 0 if math.isinf(cross) else cross}  # the calculator shows 0 as "never"
     if name == "cost":
         return {"usd_per_million_tokens": f.cost_per_million_tokens(float(i["gpu_hourly_usd"]), int(i["gpu_count"]),
                                                                     float(i["tokens_per_s"]), float(i["utilization"]))}
     if name == "capacity":
-        return {"gpus": f.gpus_for_traffic(float(i["requests_per_s"]), float(i["goodput_per_gpu"]),
+        return {"gpus": f.gpus_for_traffic(float(i["requests_per_s"]), float(i["capacity_per_gpu"]),
                                            float(i["headroom"]))}
     raise KeyError(name)
 
+
+_SPEC_8B = dict(model="llama-3.1-8b", weight_dtype="bf16", gpu="h100-sxm", kv_dtype="bf16")
 
 CASES = {
     "kv-cache": [
@@ -68,11 +77,13 @@ CASES = {
         ("gpt-oss-20b INT4 (W4A16) on L4, batch 8", dict(model="gpt-oss-20b", weight_dtype="int4", gpu="l4", batch_size="8", context_tokens="0")),
     ],
     "speculative": [
-        ("alpha 0.8, k 4, free draft", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0")),
-        ("alpha 0.8, k 4, draft 5% of target", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0.05")),
-        ("alpha 0.6, k 8, draft 10%", dict(acceptance_rate="0.6", draft_tokens="8", draft_cost_ratio="0.1")),
-        ("alpha 1 (every draft accepted), k 3", dict(acceptance_rate="1", draft_tokens="3", draft_cost_ratio="0.2")),
-        ("k 0 is plain decoding", dict(acceptance_rate="0.7", draft_tokens="0", draft_cost_ratio="0.3")),
+        ("alpha 0.8, k 4, free draft, batch 1", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0", **_SPEC_8B, batch_size="1", context_tokens="1024")),
+        ("Llama 3.1 8B, batch 256, 128-token context: verification compute-bound, loses", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0.05", **_SPEC_8B, batch_size="256", context_tokens="128")),
+        ("same at 8K context: KV reads keep it memory-bound, never loses", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0.05", **_SPEC_8B, batch_size="256", context_tokens="8192")),
+        ("alpha 0.6, k 8, draft 10%, Llama 3.1 70B FP8 on H200, batch 64, 2K", dict(acceptance_rate="0.6", draft_tokens="8", draft_cost_ratio="0.1", model="llama-3.1-70b", weight_dtype="fp8", gpu="h200", kv_dtype="fp8", batch_size="64", context_tokens="2048")),
+        ("alpha 1 (every draft accepted), k 3, Qwen3 32B INT4 (W4A16) on L40S, FP8 cache", dict(acceptance_rate="1", draft_tokens="3", draft_cost_ratio="0.2", model="qwen3-32b", weight_dtype="int4", gpu="l40s", kv_dtype="fp8", batch_size="512", context_tokens="300")),
+        ("alpha 0.3, k 6, draft 20%: does not pay even at batch 1", dict(acceptance_rate="0.3", draft_tokens="6", draft_cost_ratio="0.2", **_SPEC_8B, batch_size="8", context_tokens="512")),
+        ("k 0 is plain decoding, Mistral 7B v0.1 (sliding window)", dict(acceptance_rate="0.7", draft_tokens="0", draft_cost_ratio="0.3", model="mistral-7b-v0.1", weight_dtype="bf16", gpu="a100-sxm-80gb", kv_dtype="bf16", batch_size="32", context_tokens="16384")),
     ],
     "cost": [
         ("one GPU at 2.50 USD/h, 2000 tok/s, 60% busy", dict(gpu_hourly_usd="2.5", gpu_count="1", tokens_per_s="2000", utilization="0.6")),
@@ -81,11 +92,11 @@ CASES = {
         ("4 GPUs at 10 USD/h, 1e6 tok/s, 90% busy", dict(gpu_hourly_usd="10", gpu_count="4", tokens_per_s="1000000", utilization="0.9")),
     ],
     "capacity": [
-        ("20 rps, 1.5 per GPU, 30% headroom", dict(requests_per_s="20", goodput_per_gpu="1.5", headroom="0.3")),
-        ("exact multiple: 30 rps, 3 per GPU, no headroom", dict(requests_per_s="30", goodput_per_gpu="3", headroom="0")),
-        ("no traffic", dict(requests_per_s="0", goodput_per_gpu="2", headroom="0.5")),
-        ("0.3 x 3 float rounding: 0.1 rps x 3 / 0.1", dict(requests_per_s="0.3", goodput_per_gpu="0.1", headroom="0")),
-        ("large: 1200 rps, 0.75 per GPU, 25%", dict(requests_per_s="1200", goodput_per_gpu="0.75", headroom="0.25")),
+        ("20 rps, 1.5 per GPU, 30% headroom", dict(requests_per_s="20", capacity_per_gpu="1.5", headroom="0.3")),
+        ("exact multiple: 30 rps, 3 per GPU, no headroom", dict(requests_per_s="30", capacity_per_gpu="3", headroom="0")),
+        ("no traffic", dict(requests_per_s="0", capacity_per_gpu="2", headroom="0.5")),
+        ("0.3 x 3 float rounding: 0.1 rps x 3 / 0.1", dict(requests_per_s="0.3", capacity_per_gpu="0.1", headroom="0")),
+        ("large: 1200 rps, 0.75 per GPU, 25%", dict(requests_per_s="1200", capacity_per_gpu="0.75", headroom="0.25")),
     ],
 }
 
@@ -97,12 +108,14 @@ BAD = {
                    ("context_tokens", "NaN")],
     "decode-bound": [("batch_size", "0"), ("context_tokens", "-1"), ("context_tokens", "Infinity")],
     "speculative": [("acceptance_rate", "1.2"), ("draft_tokens", "2.5"), ("draft_cost_ratio", "-0.1"),
-                    ("acceptance_rate", "")],
+                    ("acceptance_rate", ""), ("batch_size", "0"), ("context_tokens", "-1")],
     "cost": [("tokens_per_s", "0"), ("utilization", "0"), ("utilization", "1.5"), ("gpu_hourly_usd", "x")],
-    "capacity": [("goodput_per_gpu", "0"), ("headroom", "-0.1"), ("requests_per_s", "1e400")],
+    "capacity": [("capacity_per_gpu", "0"), ("headroom", "-0.1"), ("requests_per_s", "1e400")],
 }
 # Selections that have no answer: the GPU has no tensor-core figure for the precision.
 BAD_CHOICES = {
+    "speculative": [dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0.05", model="llama-3.1-8b",
+                         weight_dtype="fp8", gpu="a100-sxm-80gb", kv_dtype="bf16", batch_size="1", context_tokens="1024")],
     "decode-bound": [dict(model="llama-3.1-8b", weight_dtype="fp8", gpu="a100-sxm-80gb", batch_size="1",
                           context_tokens="1024")],
 }
