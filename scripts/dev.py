@@ -74,6 +74,7 @@ def main(argv: list[str]) -> None:
         mkdocs("build", "--strict")
         run([str(PY), "scripts/check_links.py", "site"])
         run([str(PY), "scripts/check_glossary.py"])
+        run([str(PY), "scripts/check_numbers.py"])
     elif command == "test":
         print("== strict build", flush=True)
         mkdocs("build", "--strict")
@@ -81,6 +82,8 @@ def main(argv: list[str]) -> None:
         run([str(PY), "scripts/check_links.py", "site"])
         print("== glossary check", flush=True)
         run([str(PY), "scripts/check_glossary.py"])
+        print("== numbers typed by hand", flush=True)
+        run([str(PY), "scripts/check_numbers.py"])
         print("== tests", flush=True)
         run([str(PY), "-m", "pytest", *argv[1:]])
         if argv[1:]:

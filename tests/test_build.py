@@ -70,7 +70,7 @@ CASES = [
     ("data/glossary.yml", "explained_in: a.md#kv-cache-size\n  variants", "explained_in: nowhere.md\n  variants",
      "explained_in page docs/nowhere.md does not exist"),
     ("data/models.yml", "num_layers: 2", "num_layers: -2", "data/models.yml:tiny.num_layers: expected a positive whole number"),
-    ("data/gpus.yml", "memory: 80 GB", "memory: 80 parsecs", "data/gpus.yml:gpu-x.memory: unknown unit 'parsecs'"),
+    ("data/gpus.yml", "capacity: 80 GiB", "capacity: 80 parsecs", "data/gpus.yml:gpu-x.memory.capacity: capacity '80 parsecs' is not in binary units"),
     ("data/bibliography/core.yml", "  note: The PagedAttention paper.\n", "", "source without `note`"),
     ("data/bibliography/core.yml", "  year: 2023\n", "  year: 2023\n  venue: SOSP 2023\n", "repeats the year 2023"),
     # What the reader must not see, caught in the built HTML and traced to its source line:

@@ -30,7 +30,11 @@ GPU = """\
 - id: card
   name: Card
   vendor: Example
-  memory: 80 GB
+  memory:
+    label: "80GB"
+    capacity: 80 GiB
+    basis: assumed-binary
+    basis_note: A fixture card.
   memory_bandwidth: 3 TB/s
   dense:
     bf16: 1000 TFLOPS
@@ -62,7 +66,8 @@ def test_valid_entries_load(tmp_path):
     models = data.load_models(_write(tmp_path, "models.yml", MODEL))
     assert models["tiny"].num_layers == 4
     gpus = data.load_gpus(_write(tmp_path, "gpus.yml", GPU))
-    assert gpus["card"].memory_bytes == 80e9 and gpus["card"].dense["bf16"] == 1e15
+    assert gpus["card"].memory_bytes == 80 * 2**30 and gpus["card"].dense["bf16"] == 1e15
+    assert gpus["card"].memory_label == "80GB" and gpus["card"].memory_reported == {}
 
 
 def test_missing_source(tmp_path):
@@ -77,9 +82,43 @@ def test_source_not_a_url(tmp_path):
 
 
 def test_bad_unit(tmp_path):
-    text = GPU.replace("memory: 80 GB", "memory: 80 gigs")
+    text = GPU.replace("capacity: 80 GiB", "capacity: 80 gigs")
     message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
-    assert "gpus.yml:card.memory" in message and "unit" in message
+    assert "gpus.yml:card.memory.capacity" in message and "binary units" in message
+
+
+def test_capacity_must_be_binary(tmp_path):
+    """One convention for every accelerator: a decimal capacity would skew every comparison."""
+    text = GPU.replace("capacity: 80 GiB", "capacity: 80 GB")
+    message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
+    assert "gpus.yml:card.memory.capacity" in message and "mix conventions" in message
+
+
+def test_memory_as_a_bare_quantity_is_refused(tmp_path):
+    text = GPU.replace("  memory:\n    label:", "  memory: 80 GB\n  old:\n    label:")
+    message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
+    assert "gpus.yml:card.memory" in message and "label:" in message
+
+
+NOTE = "    basis_note: A fixture card.\n"
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ("basis: assumed-binary", "basis: hopeful", "card.memory.basis"),
+    ("basis: assumed-binary", "basis: vendor-states-binary", "card.memory.basis_source"),
+    (NOTE, "", "card.memory.basis_note"),
+    (NOTE, NOTE + "    reported:\n      - {tool: nvidia-smi, value: 81 GiB, by: test}\n", "card.memory.reported[0].value"),
+    (NOTE, NOTE + "    reported:\n      - {tool: htop, value: 79 GiB, by: test}\n", "card.memory.reported[0].tool"),
+])
+def test_memory_fields_are_checked(tmp_path, old, new, where):
+    message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", GPU.replace(old, new)))
+    assert f"gpus.yml:{where}" in message
+
+
+def test_reported_totals_by_tool(tmp_path):
+    text = GPU.replace(NOTE, NOTE + "    reported:\n      - {tool: nvidia-smi, value: 81559 MiB, by: a test card}\n")
+    card = data.load_gpus(_write(tmp_path, "gpus.yml", text))["card"]
+    assert card.memory_reported == {"nvidia-smi": (81559 * 2**20, "a test card")}
 
 
 def test_wrong_dimension(tmp_path):

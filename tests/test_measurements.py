@@ -133,3 +133,31 @@ def test_every_real_measurement_file_loads():
     assert m.value("ceilings", "results.roofline.points[m:1,k:4096,n:4096].time") == pytest.approx(23.48e-6, rel=1e-3)
     assert m.value("decode", "results.lean[batch:1,context:2048].graph") == \
         m.value("decode", "summary.batch1_lean_graph_s")
+
+
+def test_other_file_in_derived_paths(folder):
+    other = dict(FIXTURE, summary={"best_s": 0.025, "ttft_s": {}, "largest": {}})
+    (folder / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    assert m.value("demo", "summary.best_s", over="other:summary.best_s") == pytest.approx(0.5)
+    assert m.value("demo", "summary.best_s", above="other:summary.best_s") == pytest.approx(-0.5)
+    # a colon inside a list selector is not a file prefix
+    assert m.value("demo", "summary.best_s", over="results.points[batch:1].step") == pytest.approx(0.0125 / 0.008)
+    with pytest.raises(KeyError, match="files: demo, other"):
+        m.value("demo", "summary.best_s", over="missing:summary.best_s")
+
+
+def test_text_date_and_provenance(folder):
+    data = dict(FIXTURE, provenance={"date_utc": "2026-11-27T07:13:41+00:00", "gpu": "NVIDIA H100 80GB HBM3",
+                                     "driver": "580.159.04", "cuda": "13.0", "pytorch": "2.11.0+cu130",
+                                     "device": "cuda"})
+    (folder / "demo.json").write_text(json.dumps(data), encoding="utf-8")
+    m.clear_cache()
+    m.register(placeholders.REGISTRY)
+    ev = placeholders.evaluate
+    assert ev("lab_text demo results.label") == "bf16"
+    assert ev("lab_text demo summary.largest.8192") == "59"
+    assert ev("lab_date demo") == "2026-11-27"
+    assert ev("lab_provenance demo") == ("NVIDIA H100 80GB HBM3, driver 580.159.04, CUDA 13.0, "
+                                         "PyTorch 2.11.0+cu130, 2026-11-27")
+    with pytest.raises(ValueError, match="not text"):
+        ev("lab_text demo results.points")

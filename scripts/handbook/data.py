@@ -22,6 +22,7 @@ ARCHITECTURES = {"dense", "moe"}
 STATUSES = {"shipping", "announced"}
 MEMORY_BASES = {"vendor-states-binary", "reported-exceeds-decimal", "assumed-binary"}
 BINARY_BYTE_UNITS = {"KiB", "MiB", "GiB", "TiB"}
+REPORTING_TOOLS = {"pytorch", "nvidia-smi", "rocm-smi"}
 PRECISIONS = {"fp64", "tf32", "bf16", "fp16", "fp8", "fp6", "fp4", "int8", "int4"}
 
 MODEL_INT_FIELDS = (
@@ -71,8 +72,7 @@ class GPU:
     memory_bytes: float                # capacity the formulas use (binary: 80 GiB for a card printed "80GB")
     memory_label: str                  # the capacity exactly as the vendor prints it ("80GB")
     memory_basis: str                  # why the printed GB is read as GiB (MEMORY_BASES)
-    memory_reported_bytes: float | None   # what a named tool reported on a real card, if we measured it
-    memory_reported_by: str | None
+    memory_reported: dict              # tool ("pytorch", "nvidia-smi", "rocm-smi") -> (bytes, how and when)
     memory_bandwidth: float            # bytes/s
     dense: dict                        # precision -> FLOP/s (or OP/s for integers)
     sparse: dict
@@ -243,15 +243,22 @@ def _memory(entry: dict, path: Path, entry_id: str) -> dict:
     _require(memory, "basis_note", path, where)
     if basis == "vendor-states-binary":
         _require(memory, "basis_source", path, where)
-    reported = _quantity(memory, "reported", "bytes", path, where, required=False)
     capacity = _quantity(memory, "capacity", "bytes", path, where)
-    if reported is not None:
-        _require(memory, "reported_by", path, where)
-        if reported > capacity:
-            raise HandbookError(_where(path, where, "reported"), "the reported total exceeds the capacity.",
+    reported = {}
+    for index, report in enumerate(memory.get("reported") or []):
+        at = f"{where}.reported[{index}]"
+        if not isinstance(report, dict):
+            raise HandbookError(_where(path, at), "expected a mapping with tool, value and by.",
+                                "e.g. `- {tool: nvidia-smi, value: 81559 MiB, by: \"...\"}`.")
+        tool = _require(report, "tool", path, at)
+        if tool not in REPORTING_TOOLS:
+            raise HandbookError(_where(path, at, "tool"), f"unknown tool {tool!r}.", f"use one of {sorted(REPORTING_TOOLS)}.")
+        value = _quantity(report, "value", "bytes", path, at)
+        if value > capacity:
+            raise HandbookError(_where(path, at, "value"), "the reported total exceeds the capacity.",
                                 "check the tool's unit (nvidia-smi prints MiB) and the capacity.")
-    return {"memory_bytes": capacity, "memory_label": label, "memory_basis": basis,
-            "memory_reported_bytes": reported, "memory_reported_by": memory.get("reported_by")}
+        reported[tool] = (value, str(_require(report, "by", path, at)))
+    return {"memory_bytes": capacity, "memory_label": label, "memory_basis": basis, "memory_reported": reported}
 
 
 def parse_gpu(entry: dict, path: Path) -> GPU:

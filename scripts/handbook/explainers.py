@@ -17,10 +17,9 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from . import data, formulas
+from . import DATA, data, formulas
 
-ROOT = Path(__file__).resolve().parents[2]
-MEASUREMENTS = ROOT / "data" / "measurements"
+MEASUREMENTS = DATA / "measurements"   # HANDBOOK_DATA points tests at another data folder
 
 # --- the batching explainer's request stream and step-time model -------------------
 

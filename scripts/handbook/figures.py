@@ -28,7 +28,7 @@ from lab.svg import FONT, Axis, f
 from . import ROOT, data
 from . import formulas as F
 from .placeholders import format_number, format_value
-from .units import dimension_of
+from .units import UNITS, dimension_of
 
 GiB = 2**30
 MiB = 2**20
@@ -52,11 +52,13 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> str
 
 
 def _text(x: float, y: float, s: str, size: int = 12, fill: str = INK, anchor: str = "start",
-          weight: str | None = None, rotate: float | None = None) -> str:
+          weight: str | None = None, rotate: float | None = None, halo: bool = False) -> str:
+    """A text label; `halo` paints a white outline under it so it stays legible where it crosses a line."""
     assert size >= 11, "text smaller than 11 px"
     extra = f' text-anchor="{anchor}"' if anchor != "start" else ""
     extra += f' font-weight="{weight}"' if weight else ""
     extra += f' transform="rotate({f(rotate)} {f(x)} {f(y)})"' if rotate is not None else ""
+    extra += ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' if halo else ""
     return f'<text x="{f(x)}" y="{f(y)}" font-size="{size}"{extra} fill="{fill}">{escape(s)}</text>'
 
 
@@ -119,13 +121,7 @@ def _q(value: float, unit: str, digits: int | None = None) -> str:
 
 def _q_exact(value: float, unit: str) -> str:
     """A quantity as data/ states it: no rounding beyond three decimals, no trailing zeros (989.5 TFLOPS)."""
-    number = value / _unit_factor(unit)
-    return f"{number:,.3f}".rstrip("0").rstrip(".") + f" {unit}"
-
-
-def _unit_factor(unit: str) -> float:
-    from .units import UNITS
-    return UNITS[unit][1]
+    return f"{_plain(value / UNITS[unit][1])} {unit}"
 
 
 def _gib(value: float) -> str:
@@ -162,6 +158,9 @@ BUDGET_ASSUMED = (("Activations peak", 2.0 * GiB, "#f59e0b"),
                   ("Runtime overhead", 0.5 * GiB, "#64748b"))
 
 
+TOOL_NAMES = {"pytorch": "PyTorch", "nvidia-smi": "nvidia-smi", "rocm-smi": "rocm-smi"}
+
+
 def memory_budget(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_id: str = "llama-3.1-8b",
                   weight_dtype: str = "bf16", memory_utilization: float = 0.9) -> str:
     g, m = data.gpu(gpu_id), data.model(model_id)
@@ -186,8 +185,8 @@ def memory_budget(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_i
                 *[(name, size, color, "assumed") for name, size, color in BUDGET_ASSUMED],
                 ("KV cache pool", pool, "#16a34a", "derived"),
                 (f"Left unused (1 \u2212 {u})", unused, "#e5e7eb", "derived")]
-    body = [_text(40, 30, f"{gpu_short}, {_gib(capacity)} (printed \u201c{g.memory_label}\u201d): {m.name}, "
-                          f"{dtype}, memory utilization {u}", 15, INK, weight="600")]
+    body = [_text(40, 30, f"{gpu_short}, {_gib(capacity)}: {m.name}, {dtype}, memory utilization {u}", 15, INK,
+                  weight="600")]
     start = 0.0
     for _, size, color, _ in segments:
         body.append(_rect(X(start), top, size / capacity * width, height, color, ' stroke="#ffffff" stroke-width="1"'))
@@ -210,9 +209,11 @@ def memory_budget(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_i
             f"bytes; the datasheet prints \u201c{g.memory_label}\u201d.")
     body.append(_text(40, 318, note, 11, FAINT))
     height_total = 330
-    if g.memory_reported_bytes:
-        body.append(_text(40, 334, f"Reported on a real card: {_q(g.memory_reported_bytes, 'MiB', 0)} "
-                                   f"({g.memory_reported_by}).", 11, FAINT))
+    reported = getattr(g, "memory_reported", None) or {}      # tool -> (bytes, how and when)
+    if reported:
+        totals = ", ".join(f"{TOOL_NAMES.get(tool, tool)} {_gib(value)}" for tool, (value, _) in sorted(reported.items()))
+        body.append(_text(40, 334, f"Software on a real card sees less: {totals} (data/gpus.yml, memory.reported).",
+                          11, FAINT))
         height_total = 346
     title = f"Memory budget of one {gpu_short} serving {m.name} in {dtype}"
     desc = (f"A stacked bar of the {gpu_short}'s {_gib(capacity)} (the datasheet prints \u201c{g.memory_label}\u201d). "
@@ -231,7 +232,7 @@ def memory_budget(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_i
 # Tuning CUDA Applications for Hopper GPU Architecture (docs.nvidia.com/cuda/hopper-tuning-guide), section
 # "Streaming Multiprocessor" and "Unified Shared Memory/L1/Texture Cache": 64K 32-bit registers per SM, a combined
 # L1/texture/shared memory of 256 KB per SM of which up to 228 KB can be shared memory. NVIDIA's "KB"/"MB" for these
-# on-chip memories are binary (the CUDA device properties report 256 KiB and 50 MiB), so the figure writes KiB/MiB.
+# on-chip SRAMs are binary sizes (64K x 32-bit registers = 262,144 bytes = 256 KiB), so the figure writes KiB/MiB.
 H100_SMS = 132
 H100_REGISTERS_PER_SM = 64 * 1024          # 32-bit registers
 H100_L1_SMEM_PER_SM = 256 * KiB
@@ -274,13 +275,13 @@ def memory_hierarchy(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM") -> s
     body.append(_line(40, 60, 40, 390, MUTED, ' stroke-width="2" marker-end="url(#a)"'))
     body.append(_text(30, 230, "larger, slower, farther", 12, MUTED, "middle", rotate=-90))
     body.append(_text(24, 420, "Sources: Hopper whitepaper and tuning guide (SMs, registers, L1/SMEM, L2); "
-                               "data/gpus.yml (HBM and links, as the datasheet prints them).", 11, FAINT))
+                               "data/gpus.yml (HBM, links).", 11, FAINT))
     title = f"Memory hierarchy of an NVIDIA {gpu_short}"
     desc = (f"Levels from fastest and smallest to slowest and largest: registers, {_bytes_binary(registers)} per SM; "
             f"L1 and shared memory, {_bytes_binary(H100_L1_SMEM_PER_SM)} per SM combined with up to "
             f"{_bytes_binary(H100_SMEM_MAX_PER_SM)} as shared memory; L2 cache, {_bytes_binary(H100_L2)} shared by all "
             f"{H100_SMS} SMs; {hbm}, {_gib(g.memory_bytes)} at {_q_exact(g.memory_bandwidth, 'TB/s')}; and off-chip "
-            f"links: {link_text} to other GPUs" + (f" and {host} to the host" if host else "") +
+            f"links: {link_text.replace(': ', ' at ', 1)} to other GPUs" + (f" and {host} to the host" if host else "") +
             ". Each level is roughly an order of magnitude larger and slower than the one above.")
     return _svg(720, 440, title, desc, body)
 
@@ -302,7 +303,7 @@ def roofline(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_id: st
         ("decode, batch 1", F.gemm_intensity(1, n, k, "bf16"), "#dc2626", (8, 20, "start")),
         (f"decode attention (GQA, group {group})", attention_i, "#ea580c", (8, 4, "start")),
         (f"decode, batch {batch}", F.gemm_intensity(batch, n, k, "bf16"), "#16a34a", (-8, -14, "end")),
-        (f"prefill, {prompt} tokens", F.gemm_intensity(prompt, n, k, "bf16"), "#0f766e", (-10, 26, "end")),
+        (f"prefill, {prompt} tokens", F.gemm_intensity(prompt, n, k, "bf16"), "#0f766e", None),
     ]
 
     def attainable(i: float) -> float:
@@ -314,7 +315,7 @@ def roofline(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_id: st
     def tflops(v: float) -> str:
         return _q_exact(v, "TFLOPS") if v == peak else _q(v, "TFLOPS")
 
-    xlo, xhi = 0.5, max(5000.0, 10 ** math.ceil(math.log10(ridge8 * 2)))
+    xlo, xhi = 0.5, max(5000.0, ridge8 * 5, max(i for _, i, _, _ in points) * 2)
     ylo, yhi = 1.0, max(6000.0, peak8 / 1e12 * 3)
     xa = Axis(xlo, xhi, log=True, pad=False, ticks=[10.0 ** e for e in range(0, int(math.log10(xhi)) + 1)])
     ya = Axis(ylo, yhi, log=True, pad=False, ticks=[10.0 ** e for e in range(0, int(math.log10(yhi)) + 1)])
@@ -330,8 +331,8 @@ def roofline(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_id: st
     body.append(_polyline([pt(xlo, bw * xlo), pt(ridge, peak), pt(xhi, peak)], "#1d4ed8", 3))
     body.append(_polyline([pt(ridge, peak), pt(ridge8, peak8), pt(xhi, peak8)], "#7c3aed", 2,
                           ' stroke-dasharray="6 4"'))
-    body.append(_text(p.right - 6, p.Y(peak / 1e12) - 8, f"BF16 dense roof {_q_exact(peak, 'TFLOPS')}", 12, "#1d4ed8",
-                      "end"))
+    body.append(_text(p.right - 6, p.Y(peak / 1e12) + 18, f"BF16 dense roof {_q_exact(peak, 'TFLOPS')}", 12,
+                      "#1d4ed8", "end", halo=True))
     body.append(_text(p.right - 6, p.Y(peak8 / 1e12) - 8, f"FP8 dense roof {_q_exact(peak8, 'TFLOPS')}", 12,
                       "#7c3aed", "end"))
     # The memory roof's label runs along it: its slope in pixels is the ratio of the two axes' scales.
@@ -344,14 +345,20 @@ def roofline(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_id: st
         x = p.X(r)
         body.append(_line(x, p.Y(flops / 1e12), x, p.bottom, color, ' stroke-dasharray="3 3"'))
         body.append(_text(x + 4, y, f"{label} \u2248 {format_number(r, 0)} FLOP/B", 12, color))
-    for label, i, color, (dx, dy, anchor) in points:
+    for label, i, color, offset in points:
         x, y = pt(i, attainable(i))
         body.append(_circle(x, y, 6, color, ' stroke="#ffffff" stroke-width="1.5"'))
-        body.append(_text(x + dx, y + dy, f"{label}: I \u2248 {intensity(i)}, {tflops(attainable(i))}", 12, color,
-                          anchor))
+        if offset:
+            dx, dy, anchor = offset
+            body.append(_text(x + dx, y + dy, f"{label}: I \u2248 {intensity(i)}, {tflops(attainable(i))}", 12, color,
+                              anchor, halo=True))
+        else:   # on the compute roof: two lines under the roof label, flush right
+            body.append(_text(p.right - 6, y + 40, f"{label}:", 12, color, "end", halo=True))
+            body.append(_text(p.right - 6, y + 55, f"I \u2248 {intensity(i)}, {tflops(attainable(i))}", 12, color,
+                              "end", halo=True))
     body.append(_text(96, 68, "memory-bound \u2190", 12, MUTED))
     body.append(_text(p.right - 6, 366, "\u2192 compute-bound", 12, MUTED, "end"))
-    body.append(_text(90, 470, f"Derived (not measured): {gpu_short} datasheet peaks from data/gpus.yml; {m.name} MLP "
+    body.append(_text(24, 470, f"Derived, not measured: {gpu_short} datasheet peaks (data/gpus.yml); {m.name} MLP "
                                f"GEMM {k}\u00d7{n}, BF16.", 11, FAINT))
     i1, i2, i3, i4 = (pt_[1] for pt_ in points)
     title = f"Roofline of an NVIDIA {gpu_short} with {m.name} operations"
@@ -395,7 +402,8 @@ def swa_kv_growth(model_id: str = "gemma-3-27b", kv_dtype: str = "bf16") -> str:
     body.append(_polyline([(p.X(x), p.Y(y)) for x, y in zip(xs, full)], "#6b7280", 2.5, ' stroke-dasharray="6 4"'))
     body.append(_polyline([(p.X(x), p.Y(y)) for x, y in zip(xs, windowed)], "#1f5fa8", 2.5))
     global_layers = layers - sliding
-    body.append(_text(p.right - 5, p.Y(full[-1]) + 18, f"if all {layers} layers were global: {_gib(full[-1] * GiB)}",
+    at = steps * 5 // 8     # the all-global label sits above-left of its rising line
+    body.append(_text(p.X(xs[at]) - 6, p.Y(full[at]) - 8, f"if all {layers} layers were global: {_gib(full[-1] * GiB)}",
                       12, "#4b5563", "end"))
     body.append(_text(p.right - 5, p.Y(windowed[-1]) - 10,
                       f"{sliding} local (window {window}) + {global_layers} global: {_gib(windowed[-1] * GiB)}", 12,
@@ -457,16 +465,19 @@ def allreduce_cost(gpu_id: str = "h100-sxm", model_id: str = "llama-3.1-70b") ->
         body.append(_line(x, p.top, x, p.bottom, "#16a34a", ' stroke-dasharray="4 3"'))
         body.append(_circle(x, p.Y(t_us(size, nvlink_busbw)), 5, "#1d4ed8"))
         body.append(_text(x + (6 if anchor == "start" else -6), y, f"{label}: {_bytes_binary(size)}", 12, "#166534",
-                          anchor))
-    body.append(_text(p.X(2 ** 13), p.Y(alpha * 1e6) - 10, "latency-bound (flat)", 12, MUTED))
-    body.append(_text(p.X(2 ** 25), p.Y(t_us(2 ** 25, NETWORK_BUSBW)) - 40, "bandwidth-bound", 12, MUTED, "end"))
+                          anchor, halo=True))
+    body.append(_text(p.X(2 ** 11), p.Y(alpha * 1e6) - 10, "latency-bound (flat)", 12, MUTED, halo=True))
+    body.append(_text(p.X(2 ** 23) - 10, p.Y(t_us(2 ** 23, NETWORK_BUSBW)), "bandwidth-bound (linear)", 12, MUTED,
+                      "end", halo=True))
     body.append(_text(24, 462, f"Model, not measured: t = \u03b1 + S \u00b7 2(n\u22121)/n / busbw, n = {n}, ring; "
                                f"{m.name} sizes in BF16 (hidden size {m.hidden_size}).", 11, FAINT))
+    halved = "total \u00f7 2" if g.interconnect_direction == "total" else "per direction"
     body.append(_text(24, 478, f"Assumed: \u03b1 = {_plain(alpha * 1e6)} \u00b5s; busbw = the link's peak per "
-                               f"direction ({link}: {_q_exact(g.interconnect_bandwidth, 'GB/s')} "
-                               f"{'total \u00f7 2' if g.interconnect_direction == 'total' else 'per direction'}); "
+                               f"direction ({link}: {_q_exact(g.interconnect_bandwidth, 'GB/s')} {halved}); "
                                f"measured busbw is lower.", 11, FAINT))
     crossings = [alpha * busbw / factor for _, busbw, _ in curves]     # where the bandwidth term equals the latency
+    decode_flat = all(size < crossings[0] for _, size, _, _ in marks[:2])
+    prefill_bound = all(marks[2][1] > crossing for crossing in crossings)
     title = f"Estimated all-reduce time against message size for {n} GPUs"
     desc = (f"Log-log plot of a cost model, time = {_plain(alpha * 1e6)} \u00b5s (assumed latency) + {_plain(factor)} "
             f"\u00d7 size / bus bandwidth, for an {n}-GPU ring all-reduce over {link} (assumed bus bandwidth "
@@ -474,8 +485,10 @@ def allreduce_cost(gpu_id: str = "h100-sxm", model_id: str = "llama-3.1-70b") ->
             f"{_q_exact(NETWORK_BUSBW, 'GB/s')}). The bandwidth term equals the latency at about "
             f"{_q(crossings[0], 'MiB')} over {link} and {_q(crossings[1], 'KiB')} over the network; below that the "
             f"curves are flat, above it they rise linearly. Marked sizes for {m.name} in BF16: decode at batch 1 "
-            f"({_bytes_binary(marks[0][1])}) and batch 32 ({_bytes_binary(marks[1][1])}) sit on the flat part of the "
-            f"{link} curve; a prefill chunk of 8192 tokens ({_bytes_binary(marks[2][1])}) is bandwidth-bound on both.")
+            f"({_bytes_binary(marks[0][1])}) and batch 32 ({_bytes_binary(marks[1][1])}) sit "
+            f"{'on the flat part' if decode_flat else 'partly past the flat part'} of the {link} curve; a prefill chunk "
+            f"of 8192 tokens ({_bytes_binary(marks[2][1])}) is "
+            f"{'bandwidth-bound on both' if prefill_bound else 'bandwidth-bound on the network'}.")
     return _svg(720, 490, title, desc, body)
 
 
@@ -519,12 +532,12 @@ def cold_start_timeline(model_id: str = "llama-3.1-70b", dtype: str = "fp8") -> 
     ]
     totals = [sum(seg[2] for seg in segs) for _, _, segs in rows]
     axis_max = 100 * math.ceil(max(totals) / 100)
-    x0, x1 = 180, 740
+    x0, x1 = 200, 760
 
     def X(s: float) -> float:
         return x0 + s / axis_max * (x1 - x0)
 
-    body = [_text(180, 36, f"{m.name}, {dtype.upper()} weights ({_q(weights, 'GB')}, derived), one replica", 13)]
+    body = [_text(x0, 36, f"{m.name}, {dtype.upper()} weights ({_q(weights, 'GB')}, derived), one replica", 13)]
     body.append(_line(x0, 272, x1, 272, "#333333", ' stroke-width="1.2"'))
     for s in range(0, axis_max + 1, 100):
         if s:
@@ -541,7 +554,7 @@ def cold_start_timeline(model_id: str = "llama-3.1-70b", dtype: str = "fp8") -> 
             body.append(_rect(X(start), y, X(start + seconds) - X(start), 34, colors[kind]))
             text = f"{label} {'~' if is_assumed else ''}{_seconds(seconds)}"
             width = X(start + seconds) - X(start)
-            if r == 0 and width >= 6.2 * len(text) + 8:   # label only the segments it fits in
+            if r == 0 and width >= 5.8 * len(text) + 4:   # label only the segments it fits in
                 body.append(_text((X(start) + X(start + seconds)) / 2, y + 21, text, 11,
                                   "#ffffff" if kind in dark else INK, "middle"))
             start += seconds
@@ -555,9 +568,9 @@ def cold_start_timeline(model_id: str = "llama-3.1-70b", dtype: str = "fp8") -> 
     for kind, label, x, y in legend:
         body.append(_rect(x, y, 14, 14, colors[kind]))
         body.append(_text(x + 20, y + 12, label, 12))
-    body.append(_text(360, 368, "~ assumed duration; others derived from assumed bandwidths. Not measured.", 12,
-                      "#4b5563"))
-    body.append(_text(20, 392, f"Assumed: image {_q(IMAGE_BYTES, 'GB')} at {_q_exact(IMAGE_BPS, 'GB/s')}, download "
+    body.append(_text(20, 394, "~ assumed duration; the others are derived from the weight size and assumed "
+                               "bandwidths. Not measured.", 11, FAINT))
+    body.append(_text(20, 410, f"Assumed: image {_q(IMAGE_BYTES, 'GB')} at {_q_exact(IMAGE_BPS, 'GB/s')}, download "
                                f"{_q_exact(DOWNLOAD_BPS, 'GB/s')}, local NVMe {_q_exact(NVME_BPS, 'GB/s')}, host to GPU "
                                f"{_q_exact(HOST_TO_GPU_BPS, 'GB/s')}, warm-up after a wake {_seconds(WAKE_WARMUP_S)}.",
                       11, FAINT))
@@ -573,7 +586,7 @@ def cold_start_timeline(model_id: str = "llama-3.1-70b", dtype: str = "fp8") -> 
             f"{_seconds(totals[1])}. Wake from sleep mode level 1: about {_seconds(c[0][2])} copying weights back from "
             f"host memory at {_q_exact(HOST_TO_GPU_BPS, 'GB/s')} plus {_seconds(c[1][2])} warm-up, about "
             f"{_seconds(totals[2])}. Durations are assumed or derived from assumed bandwidths, not measured.")
-    return _svg(800, 405, title, desc, body)
+    return _svg(800, 422, title, desc, body)
 
 
 # --- registry -----------------------------------------------------------------------------------------

@@ -39,8 +39,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-MEASUREMENTS = ROOT / "data" / "measurements"
+from . import DATA
+
+MEASUREMENTS = DATA / "measurements"   # HANDBOOK_DATA points tests at another data folder
 
 # placeholder name -> the dimension placeholders.format_value formats it in
 KINDS = {
@@ -56,7 +57,7 @@ KINDS = {
 }
 STATS = ("median", "p10", "p90", "mean", "min", "max", "n")
 _TOKEN = re.compile(r"\[[^\]]*\]|[^.\[\]]+")
-_CACHE: dict[Path, tuple[float, Any]] = {}
+_CACHE: dict[Path, tuple[tuple[int, int], Any]] = {}
 
 
 def clear_cache() -> None:
@@ -70,7 +71,8 @@ def load(name: str, directory: Path | None = None) -> Any:
     if not re.fullmatch(r"[A-Za-z0-9_-]+", str(name)) or not path.is_file():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.json"))) or "none"
         raise KeyError(f"no measurement file {name!r} in data/measurements; files: {known}")
-    stamp = path.stat().st_mtime
+    info = path.stat()
+    stamp = (info.st_mtime_ns, info.st_size)
     cached = _CACHE.get(path)
     if cached is None or cached[0] != stamp:
         cached = (stamp, json.loads(path.read_text(encoding="utf-8")))
@@ -90,9 +92,11 @@ def _same(field: Any, wanted: str) -> bool:
 
 
 def _values(items: list, key: str) -> list[str]:
+    """The distinct values of field `key` across the list, numbers in order first, for error messages."""
     found = {item[key] for item in items if isinstance(item, dict) and isinstance(item.get(key), (int, float, str))}
-    return [str(v) for v in sorted(found, key=lambda v: (isinstance(v, str), v if not isinstance(v, str) else 0,
-                                                         str(v)))]
+    numbers = sorted(v for v in found if not isinstance(v, str))
+    words = sorted(v for v in found if isinstance(v, str))
+    return [str(v) for v in numbers + words]
 
 
 def _pick(items: list, selector: str, where: str) -> Any:
@@ -127,7 +131,7 @@ def lookup(name: str, path: str, directory: Path | None = None) -> Any:
     """The JSON value at PATH in measurement file NAME (see the module docstring)."""
     node = load(name, directory)
     tokens = _TOKEN.findall(str(path))
-    if not tokens or "".join(tokens).replace("[", "").replace("]", "") == "":
+    if not tokens:
         raise ValueError("empty path")
     where = f"{name}.json:"
     i = 0

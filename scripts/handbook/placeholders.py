@@ -51,7 +51,7 @@ REGISTRY: dict[str, tuple[Callable[..., Any], str]] = {
 # Block-level generators (tables, lists) register here: name -> callable(**kw) -> Markdown.
 BLOCKS: dict[str, Callable[..., str]] = {}
 
-GPU_FIELD_DIMENSIONS = {"memory": "bytes", "memory_reported": "bytes", "memory_bandwidth": "bytes/s", "power": "watts",
+GPU_FIELD_DIMENSIONS = {"memory": "bytes", "memory_bandwidth": "bytes/s", "power": "watts",
                         "interconnect": "bytes/s"}
 COUNT_UNITS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 FORMAT_KEYS = {"unit", "digits", "bare"}
@@ -113,8 +113,13 @@ def _field(entry: Any, name: str, dimensions: dict[str, str]) -> tuple[Any, str]
         if precision not in values:
             raise KeyError(f"{entry.id} has no {table} {precision} figure")
         return values[precision], "flop/s"
-    attr = {"memory": "memory_bytes", "memory_reported": "memory_reported_bytes", "interconnect": "interconnect_bandwidth",
-            "power": "power_w"}.get(name, name)
+    if name.startswith("memory_reported."):   # memory_reported.nvidia-smi: the total that tool reported
+        tool = name.split(".", 1)[1]
+        if tool not in entry.memory_reported:
+            raise KeyError(f"{entry.id} has no total reported by {tool!r} in data/gpus.yml; "
+                           f"reported by: {', '.join(sorted(entry.memory_reported)) or 'none'}")
+        return entry.memory_reported[tool][0], "bytes"
+    attr = {"memory": "memory_bytes", "interconnect": "interconnect_bandwidth", "power": "power_w"}.get(name, name)
     value = entry.get(attr)
     if value is None:
         raise KeyError(f"{entry.id} has no field {name!r}")
@@ -155,8 +160,8 @@ def evaluate(expression: str) -> str:
         entry = data.model(positional[0]) if name == "model" else data.gpu(positional[0])
         dims = GPU_FIELD_DIMENSIONS if name == "gpu" else {}
         value, dimension = _field(entry, positional[1], dims)
-        if name == "gpu" and positional[1] in ("memory", "memory_reported") and unit is None:
-            unit = "GiB" if positional[1] == "memory" else "MiB"   # capacities are binary (data/gpus.yml)
+        if name == "gpu" and positional[1].startswith("memory") and dimension == "bytes" and unit is None:
+            unit = "GiB" if positional[1] == "memory" else "MiB"   # capacities are binary; tools report MiB
         return format_value(value, dimension, unit, digits, bare)
     if name not in REGISTRY:
         known = ", ".join(sorted([*REGISTRY, *BLOCKS, "model", "gpu", "calc"]))

@@ -105,9 +105,8 @@ def _memory_basis(g: data.GPU) -> str:
     text += " ".join(str(memory.get("basis_note", "")).split())
     if memory.get("basis_source"):
         text += f" (<{memory['basis_source']}>)"
-    if g.memory_reported_bytes is not None:
-        text += (f" Measured: {memory.get('reported_by')} reported {_num(g.memory_reported_bytes / 2**20, 0)} MiB "
-                 f"({_num(g.memory_reported_bytes / 2**30, 2)} GiB).")
+    for tool, (value, how) in sorted(g.memory_reported.items()):
+        text += f" Measured with {tool}: {_num(value / 2**20, 0)} MiB ({_num(value / 2**30, 2)} GiB), {how}."
     return text
 
 
