@@ -2,6 +2,8 @@
 real pages; and the page renders every entry with working links."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import ROOT
@@ -38,6 +40,7 @@ def test_change_log_errors_name_the_line(tmp_path, body, problem):
 def test_whats_new_page_lists_the_changes(served_site):
     _, site = served_site
     html = (site / "reference" / "whats-new" / "index.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)   # titles may carry abbreviation tooltips (<abbr>SLO</abbr>)
     for change in changes.load():
-        assert change.title in html
+        assert change.title in text
     assert 'href="../../lab/decode/"' in html

@@ -59,7 +59,10 @@ class Source:
             parts.append(self.authors if self.authors.endswith(".") else self.authors + ".")
         title = self.title.replace("[", "\\[").replace("]", "\\]")
         parts.append(f"[*{title}*]({self.href})." if self.href else f"*{title}*.")
-        tail = ", ".join(str(x) for x in (self.venue, self.year) if x)
+        # A venue that names its own year ("ICLR 2024" for a 2023 preprint) is printed without the entry's year,
+        # so a reference never shows two years side by side.
+        venue_has_year = bool(re.search(r"\b(?:19|20)\d\d\b", self.venue or ""))
+        tail = ", ".join(str(x) for x in (self.venue, None if venue_has_year else self.year) if x)
         if tail:
             parts.append(tail + ".")
         if self.arxiv:
