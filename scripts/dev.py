@@ -24,16 +24,16 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 REQS = ROOT / "requirements.txt"
-LAB_REQS = ROOT / "requirements-lab.txt"   # PyTorch for the lab's CPU tests; only `test` needs it
+TEST_REQS = ROOT / "requirements-test.txt"   # pytest, Playwright, PyTorch (CPU) ...: only `test` needs them
 STAMP = VENV / ".requirements.sha256"
 
 
-def ensure_env(with_lab: bool = False) -> None:
+def ensure_env(with_tests: bool = False) -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
-    files = [REQS, LAB_REQS] if with_lab else [REQS]
+    files = [REQS, TEST_REQS] if with_tests else [REQS]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
-    stamp = STAMP.with_suffix(".lab.sha256") if with_lab else STAMP
+    stamp = STAMP.with_suffix(".test.sha256") if with_tests else STAMP
     if PY.exists() and stamp.exists() and stamp.read_text().strip() == digest:
         return
     if not PY.exists():
@@ -63,7 +63,7 @@ def main(argv: list[str]) -> None:
     if command not in {"serve", "test", "build", "bench", "check", "audit"}:
         print(__doc__)
         sys.exit(0 if command in {"help", "-h", "--help"} else 2)
-    ensure_env(with_lab=command == "test")
+    ensure_env(with_tests=command == "test")
     if command == "serve":
         # Serve at the root of 127.0.0.1:8000 (site_url's path would otherwise move it under /handbook/).
         os.environ["SITE_URL"] = "http://127.0.0.1:8000/"

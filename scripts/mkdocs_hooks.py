@@ -7,7 +7,10 @@ under `strict: true` the build then fails, without a traceback.
 """
 from __future__ import annotations
 
+import datetime
 import logging
+import math
+import re
 import sys
 from pathlib import Path
 
@@ -45,6 +48,11 @@ def on_config(config, **kwargs):
         data.load_gpus()
     except HandbookError as exc:
         _report(exc)
+        STATE["data_failed"] = True   # reported once here; pages would otherwise repeat it for every placeholder
+    else:
+        for problem in data.check_source_refs(set(STATE["sources"])):
+            _report(problem)
+            STATE["data_failed"] = True
     STATE["abbr"] = glossary.abbreviations(STATE["glossary"])
     STATE["keywords"] = glossary.search_keywords(STATE["glossary"])
     _register_extensions()
@@ -99,6 +107,9 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     placeholders.BLOCKS["glossary"] = lambda: glossary.page(STATE["glossary"], src)
     placeholders.BLOCKS["bibliography"] = lambda: citations.bibliography_page(STATE["sources"], STATE["citing"], src)
     placeholders.BLOCKS["changes"] = lambda: changes.page(changes.load(), src, STATE.get("titles", {}))
+    if STATE.get("data_failed"):
+        STATE.setdefault("failed", set()).add(page.file.dest_uri)
+        return markdown
     try:
         markdown = placeholders.render(markdown, where, first_line)
         markdown = citations.render(markdown, src, STATE["sources"], first_line)
@@ -126,6 +137,11 @@ def on_page_content(html, page, config, files, **kwargs):
         _report(HandbookError(f"docs/{page.file.src_uri}", str(exc), "fix the TeX; latex2mathml must accept it."))
         return html
     page.meta["has_math"] = has_math
+    # Reading time and build date are computed here, not in templates, so that overrides/ needs no filter or
+    # method that MiniJinja (the engine of Material's successor) lacks (wordcount, strftime).
+    words = len(re.sub(r"<[^>]+>", " ", html).split())
+    page.meta["reading_minutes"] = max(1, math.ceil(words / 220))
+    page.meta["built"] = STATE.setdefault("built", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"))
     if "toc" in (page.meta.get("hide") or []) and page.toc.items:
         # Material hides such a table of contents but still writes it out twice (sidebar and mobile navigation):
         # 2,800 hidden elements on the glossary. Keep only the title, which the "Skip to content" link needs.

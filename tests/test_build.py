@@ -69,9 +69,11 @@ CASES = [
      "data/glossary.yml:6: entry 'time to first token' has no `definition`"),
     ("data/glossary.yml", "explained_in: a.md#kv-cache-size\n  variants", "explained_in: nowhere.md\n  variants",
      "explained_in page docs/nowhere.md does not exist"),
-    ("data/models.yml", "num_layers: 2", "num_layers: -2", "data/models.yml:tiny.num_layers: expected a positive whole number"),
-    ("data/gpus.yml", "capacity: 80 GiB", "capacity: 80 parsecs", "data/gpus.yml:gpu-x.memory.capacity: capacity '80 parsecs' is not in binary units"),
+    ("data/models.yml", "num_layers: 2", "num_layers: -2", "data/models.yml:7 (tiny.num_layers): expected a positive whole number"),
+    ("data/gpus.yml", "capacity: 80 GiB", "capacity: 80 parsecs", "data/gpus.yml:6 (gpu-x.memory.capacity): capacity '80 parsecs' is not in binary units"),
     ("data/bibliography/core.yml", "  note: The PagedAttention paper.\n", "", "source without `note`"),
+    ("data/models.yml", "  num_layers: 2\n", "  num_layers: 2\n  source_ref: nobody2020\n",
+     "data/models.yml:8 (tiny.source_ref): source_ref 'nobody2020' is not a key"),
     ("data/bibliography/core.yml", "  year: 2023\n", "  year: 2023\n  venue: SOSP 2023\n", "repeats the year 2023"),
     # What the reader must not see, caught in the built HTML and traced to its source line:
     ("docs/a.md", "and TTFT matters.", "and TTFT matters {{ oops }}.", "docs/a.md:13: unrendered placeholder"),
@@ -89,6 +91,7 @@ def test_seeded_defect_fails_build_with_location(project, tmp_path, path, old, n
     output = result.stdout + result.stderr
     assert result.returncode != 0, f"build passed despite the defect\n{output}"
     assert expected in output, output
+    assert output.count(expected) <= 2, f"the same error repeated:\n{output}"   # once, or once per page and print page
     assert "Traceback" not in output, output
 
 

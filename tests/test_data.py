@@ -73,31 +73,38 @@ def test_valid_entries_load(tmp_path):
 def test_missing_source(tmp_path):
     text = MODEL.replace("  source: https://example.org/config.json\n", "")
     message = _error(data.load_models, _write(tmp_path, "models.yml", text))
-    assert "models.yml:tiny.source" in message and "missing" in message and "Fix:" in message
+    assert "(tiny.source)" in message and "missing" in message and "Fix:" in message
 
 
 def test_source_not_a_url(tmp_path):
     text = MODEL.replace("https://example.org/config.json", "the model card")
-    assert "models.yml:tiny.source" in _error(data.load_models, _write(tmp_path, "models.yml", text))
+    assert "(tiny.source)" in _error(data.load_models, _write(tmp_path, "models.yml", text))
 
 
 def test_bad_unit(tmp_path):
     text = GPU.replace("capacity: 80 GiB", "capacity: 80 gigs")
     message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
-    assert "gpus.yml:card.memory.capacity" in message and "binary units" in message
+    assert "(card.memory.capacity)" in message and "binary units" in message
+
+
+def test_errors_name_the_line_of_the_field(tmp_path):
+    text = GPU.replace("capacity: 80 GiB", "capacity: 80 GB")
+    message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
+    line = 1 + text.splitlines().index("    capacity: 80 GB")
+    assert f"gpus.yml:{line} (card.memory.capacity)" in message
 
 
 def test_capacity_must_be_binary(tmp_path):
     """One convention for every accelerator: a decimal capacity would skew every comparison."""
     text = GPU.replace("capacity: 80 GiB", "capacity: 80 GB")
     message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
-    assert "gpus.yml:card.memory.capacity" in message and "mix conventions" in message
+    assert "(card.memory.capacity)" in message and "mix conventions" in message
 
 
 def test_memory_as_a_bare_quantity_is_refused(tmp_path):
     text = GPU.replace("  memory:\n    label:", "  memory: 80 GB\n  old:\n    label:")
     message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
-    assert "gpus.yml:card.memory" in message and "label:" in message
+    assert "(card.memory)" in message and "label:" in message
 
 
 NOTE = "    basis_note: A fixture card.\n"
@@ -112,7 +119,7 @@ NOTE = "    basis_note: A fixture card.\n"
 ])
 def test_memory_fields_are_checked(tmp_path, old, new, where):
     message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", GPU.replace(old, new)))
-    assert f"gpus.yml:{where}" in message
+    assert f"gpus.yml:" in message and f"({where})" in message
 
 
 def test_reported_totals_by_tool(tmp_path):
@@ -123,49 +130,49 @@ def test_reported_totals_by_tool(tmp_path):
 
 def test_wrong_dimension(tmp_path):
     text = GPU.replace("memory_bandwidth: 3 TB/s", "memory_bandwidth: 3 TB")
-    assert "gpus.yml:card.memory_bandwidth" in _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
+    assert "(card.memory_bandwidth)" in _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
 
 
 def test_duplicate_id(tmp_path):
     message = _error(data.load_models, _write(tmp_path, "models.yml", MODEL + MODEL))
-    assert "models.yml:tiny" in message and "duplicate" in message
+    assert "(tiny)" in message and "duplicate" in message
 
 
 def test_negative_layers(tmp_path):
     text = MODEL.replace("num_layers: 4", "num_layers: -4")
     message = _error(data.load_models, _write(tmp_path, "models.yml", text))
-    assert "models.yml:tiny.num_layers" in message and "positive" in message
+    assert "(tiny.num_layers)" in message and "positive" in message
 
 
 def test_fractional_heads(tmp_path):
     text = MODEL.replace("num_kv_heads: 2", "num_kv_heads: 2.5")
-    assert "models.yml:tiny.num_kv_heads" in _error(data.load_models, _write(tmp_path, "models.yml", text))
+    assert "(tiny.num_kv_heads)" in _error(data.load_models, _write(tmp_path, "models.yml", text))
 
 
 def test_unknown_precision(tmp_path):
     text = GPU.replace("bf16: 1000 TFLOPS", "bf12: 1000 TFLOPS")
-    assert "gpus.yml:card.dense.bf12" in _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
+    assert "(card.dense.bf12)" in _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
 
 
 def test_bad_retrieved_date(tmp_path):
     text = GPU.replace("retrieved: 2026-11-27", "retrieved: last week")
-    assert "gpus.yml:card.retrieved" in _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
+    assert "(card.retrieved)" in _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
 
 
 def test_mla_needs_latent_rank(tmp_path):
     text = MODEL.replace("attention: gqa", "attention: mla")
     message = _error(data.load_models, _write(tmp_path, "models.yml", text))
-    assert "models.yml:tiny.kv_lora_rank" in message
+    assert "(tiny.kv_lora_rank)" in message
 
 
 def test_interconnect_direction_required(tmp_path):
     text = GPU + "  interconnect:\n    name: Link\n    bandwidth: 900 GB/s\n"
-    assert "gpus.yml:card.interconnect.direction" in _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
+    assert "(card.interconnect.direction)" in _error(data.load_gpus, _write(tmp_path, "gpus.yml", text))
 
 
 def test_active_exceeds_total(tmp_path):
     text = MODEL.replace("params_active: 1.0e+9", "params_active: 2.0e+9")
-    assert "models.yml:tiny.params_active" in _error(data.load_models, _write(tmp_path, "models.yml", text))
+    assert "(tiny.params_active)" in _error(data.load_models, _write(tmp_path, "models.yml", text))
 
 
 def test_repository_data_is_valid():

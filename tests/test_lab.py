@@ -1,7 +1,7 @@
 """Tests of the lab (scripts/lab): charts up to date, experiments runnable on the
 CPU in a tiny configuration, and sane results from the batching simulator.
 
-The experiment tests need PyTorch (requirements-lab.txt, installed by the test
+The experiment tests need PyTorch (requirements-test.txt, installed by the test
 command): they skip without it locally and fail in CI. The chart and simulator
 tests are pure Python.
 """
@@ -21,8 +21,8 @@ def require_torch():
         import torch
     except ImportError:
         if os.environ.get("CI"):
-            pytest.fail("PyTorch is missing: `python3 scripts/dev.py test` installs requirements-lab.txt")
-        pytest.skip("PyTorch not installed (pip install -r requirements-lab.txt)")
+            pytest.fail("PyTorch is missing: `python3 scripts/dev.py test` installs requirements-test.txt")
+        pytest.skip("PyTorch not installed (pip install -r requirements-test.txt)")
     return torch
 
 from lab import EXPERIMENTS, batching, charts

@@ -89,8 +89,36 @@ class GPU:
         return self.raw.get(name, default)
 
 
+# (file, entry id) -> the entry as loaded, so that errors can name the line of the field at fault
+_LOCATED: dict[tuple[str, str], Any] = {}
+
+
+def _line(path: Path, entry_id: str, key: str | None) -> int:
+    """The line of `entry_id.key` (nested keys and list indexes followed as far as they go), else of the entry."""
+    node = _LOCATED.get((str(path), entry_id.split(".")[0]))
+    if node is None:
+        return 0
+    line = getattr(node, "line", 0)
+    for part in [*entry_id.split(".")[1:], *(key.split(".") if key else [])]:
+        part, _, index = part.partition("[")
+        lines = getattr(node, "key_lines", {}) or {}
+        if not isinstance(node, dict) or part not in node:
+            break
+        line = lines.get(part, line)
+        node = node[part]
+        if index and isinstance(node, list):
+            position = int(index.rstrip("]"))
+            if position < len(node):
+                node = node[position]
+                line = getattr(node, "line", line)
+    return line
+
+
 def _where(path: Path, entry_id: str, key: str | None = None) -> str:
-    return f"{relpath(path)}:{entry_id}" + (f".{key}" if key else "")
+    """`data/gpus.yml:42 (h100-sxm.memory.capacity)`: the line to open and the field it holds."""
+    line = _line(path, entry_id, key)
+    name = f"{entry_id}" + (f".{key}" if key else "")
+    return f"{relpath(path)}:{line} ({name})" if line else f"{relpath(path)} ({name})"
 
 
 def _require(entry: dict, key: str, path: Path, entry_id: str) -> Any:
@@ -126,6 +154,7 @@ def _entries(path: Path) -> list[dict]:
             raise HandbookError(f"{relpath(path)}:{getattr(entry, 'line', '#' + str(index))}",
                                 "entry without an `id`.", "give every entry a unique lowercase id.")
         entry_id = str(entry["id"])
+        _LOCATED[(str(path), entry_id)] = entry
         if entry_id in seen:
             raise HandbookError(_where(path, entry_id), f"duplicate id {entry_id!r}.",
                                 "ids must be unique; rename one entry.")
@@ -323,3 +352,18 @@ def gpu(gpu_id: str) -> GPU:
     if gpu_id not in gpus:
         raise KeyError(f"unknown GPU {gpu_id!r}; known: {', '.join(sorted(gpus))}")
     return gpus[gpu_id]
+
+
+def check_source_refs(known_keys: set[str]) -> list[HandbookError]:
+    """Every `source_ref` in models.yml and gpus.yml names a bibliography key; reported at the data file's line
+    (a reference table would otherwise report it against the generated page)."""
+    problems = []
+    for path, entries in ((DATA / "models.yml", load_models()), (DATA / "gpus.yml", load_gpus())):
+        for entry_id, entry in entries.items():
+            key = entry.raw.get("source_ref")
+            if key and key not in known_keys:
+                problems.append(HandbookError(_where(path, entry_id, "source_ref"),
+                                              f"source_ref {key!r} is not a key in data/bibliography/.",
+                                              "use the id of an existing source, or add the source first "
+                                              "(CONTRIBUTING.md, 'Citations')."))
+    return problems

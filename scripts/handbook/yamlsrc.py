@@ -13,6 +13,7 @@ class Located(dict):
     """A mapping that knows the line (1-based) where it starts in its file."""
 
     line: int = 0
+    key_lines: dict  # key -> the line (1-based) where that key is written
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
@@ -23,6 +24,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     loader.flatten_mapping(node)
     out = Located()
     out.line = node.start_mark.line + 1
+    out.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in out:
@@ -32,6 +34,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
                 "each key may appear once in a mapping; merge or rename the two.",
             )
         out[key] = loader.construct_object(value_node, deep=True)
+        if isinstance(key, (str, int)):
+            out.key_lines[key] = key_node.start_mark.line + 1
     return out
 
 
