@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from handbook import (  # noqa: E402
-    changes, citations, frontmatter, glossary, mathml, pagespeed, placeholders, printpage, searchindex,
+    citations, frontmatter, glossary, mathml, pagespeed, placeholders, printpage, registry, searchindex,
 )
 from handbook.errors import HandbookError  # noqa: E402
 
@@ -55,25 +55,7 @@ def on_config(config, **kwargs):
             STATE["data_failed"] = True
     STATE["abbr"] = glossary.abbreviations(STATE["glossary"])
     STATE["keywords"] = glossary.search_keywords(STATE["glossary"])
-    _register_extensions()
     return config
-
-
-def _register_extensions() -> None:
-    """Modules that add placeholders define `register(registry)`."""
-    import importlib
-
-    for name in ("metrics", "tables", "explainers", "measurements"):
-        try:
-            module = importlib.import_module(f"handbook.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"handbook.{name}":
-                raise
-            continue
-        if hasattr(module, "register"):
-            module.register(placeholders.REGISTRY)
-        if hasattr(module, "register_blocks"):
-            module.register_blocks(placeholders.BLOCKS)
 
 
 def on_files(files, config, **kwargs):
@@ -104,14 +86,13 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         return markdown
     _front, body, first_line = frontmatter.split(page.file.content_string)
     first_line += len(body) - len(body.lstrip("\n"))  # MkDocs strips blank lines after the front matter
-    placeholders.BLOCKS["glossary"] = lambda: glossary.page(STATE["glossary"], src)
-    placeholders.BLOCKS["bibliography"] = lambda: citations.bibliography_page(STATE["sources"], STATE["citing"], src)
-    placeholders.BLOCKS["changes"] = lambda: changes.page(changes.load(), src, STATE.get("titles", {}))
+    context = registry.Page(src=src, glossary=STATE["glossary"], sources=STATE["sources"],
+                            citing=STATE.get("citing", {}), titles=STATE.get("titles", {}))
     if STATE.get("data_failed"):
         STATE.setdefault("failed", set()).add(page.file.dest_uri)
         return markdown
     try:
-        markdown = placeholders.render(markdown, where, first_line)
+        markdown = placeholders.render(markdown, where, first_line, context)
         markdown = citations.render(markdown, src, STATE["sources"], first_line)
     except HandbookError as exc:
         _report(exc)

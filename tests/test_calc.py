@@ -13,7 +13,7 @@ def test_derived_quantity_follows_the_data():
 
 
 def test_fields_of_models_and_gpus():
-    memory = data.gpu("h100-sxm").memory_bytes
+    memory = data.gpu("h100-sxm").memory
     assert placeholders.evaluate('calc "gpu(\'h100-sxm\', \'memory\') / 2**30" digits=0') == f"{memory / 2**30:,.0f}"
     assert placeholders.evaluate('calc "model(\'llama-3.1-8b\', \'num_layers\') * 2"') == "64"
 

@@ -66,7 +66,7 @@ def test_valid_entries_load(tmp_path):
     models = data.load_models(_write(tmp_path, "models.yml", MODEL))
     assert models["tiny"].num_layers == 4
     gpus = data.load_gpus(_write(tmp_path, "gpus.yml", GPU))
-    assert gpus["card"].memory_bytes == 80 * 2**30 and gpus["card"].dense["bf16"] == 1e15
+    assert gpus["card"].memory == 80 * 2**30 and gpus["card"].dense["bf16"] == 1e15
     assert gpus["card"].memory_label == "80GB" and gpus["card"].memory_reported == {}
 
 

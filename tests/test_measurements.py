@@ -95,7 +95,6 @@ def test_errors_name_what_exists(folder):
 
 
 def test_placeholders_format_with_the_shared_helpers(folder):
-    m.register(placeholders.REGISTRY)
     ev = placeholders.evaluate
     assert ev("lab_time demo results.points[batch:1].step unit=ms digits=2") == "8.00\u00a0ms"
     assert ev("lab_time demo results.points[batch:1].step stat=p90 unit=ms digits=1") == "9.0\u00a0ms"
@@ -118,7 +117,6 @@ def test_placeholders_format_with_the_shared_helpers(folder):
 
 def test_render_reports_page_and_line(folder):
     from handbook.errors import HandbookError
-    m.register(placeholders.REGISTRY)
     with pytest.raises(HandbookError, match=r"lab/x\.md:3: .*no key 'missing'"):
         placeholders.render("a\nb\n{{< lab_time demo summary.missing >}}", "lab/x.md")
 
@@ -152,7 +150,6 @@ def test_text_date_and_provenance(folder):
                                      "device": "cuda"})
     (folder / "demo.json").write_text(json.dumps(data), encoding="utf-8")
     m.clear_cache()
-    m.register(placeholders.REGISTRY)
     ev = placeholders.evaluate
     assert ev("lab_text demo results.label") == "bf16"
     assert ev("lab_text demo summary.largest.8192") == "59"

@@ -138,7 +138,6 @@ def test_sample_trace_and_placeholders():
     good = m.trace_count("good")
     assert m.trace_fraction("attainment") == pytest.approx(good / 20)
     assert m.trace_rate("good") == pytest.approx(good / m.trace_duration())
-    m.register(placeholders.REGISTRY)
     text = placeholders.evaluate("trace_metric name=ttft stat=p99 unit=ms")
     assert text.endswith("ms")
     assert placeholders.evaluate("trace_fraction what=attainment unit=% digits=0") == \
@@ -157,6 +156,6 @@ def test_per_user_rate_and_concurrency():
 
 def test_gpu_tokens_per_joule_uses_rated_power():
     from handbook import data
-    watts = data.gpu("h100-sxm").power_w
+    watts = data.gpu("h100-sxm").power
     assert m.gpu_tokens_per_joule("h100-sxm", 1000.0) == pytest.approx(1000.0 / watts)
     assert m.gpu_tokens_per_joule("h100-sxm", 1000.0, gpu_count=2, power_fraction=0.5) == pytest.approx(1000.0 / watts)

@@ -27,10 +27,8 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
 def _field(kind: str, entry_id: str, name: str) -> float:
-    from .placeholders import GPU_FIELD_DIMENSIONS, _field as field_of
-
     entry = data.model(entry_id) if kind == "model" else data.gpu(entry_id)
-    value, _dimension = field_of(entry, name, GPU_FIELD_DIMENSIONS if kind == "gpu" else {})
+    value, _dimension = data.field(entry, name)
     if isinstance(value, str):
         raise ValueError(f"{kind} {entry_id} {name} is text ({value!r}), not a number")
     return value

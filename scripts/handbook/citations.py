@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import DATA
 from .errors import HandbookError
-from .placeholders import _fence_lines
+from .markdown import fence_lines
 from .yamlsrc import load_yaml, relpath
 
 KINDS = {"paper", "docs", "source", "datasheet", "spec", "blog", "book", "model-card", "talk", "standard"}
@@ -124,7 +124,7 @@ def _paragraphs(lines: list[str]):
     line break, is one citation. A blank line or a fence ends a paragraph."""
     block: list[str] = []
     first = 0
-    for index, line, in_fence in _fence_lines(lines):
+    for index, line, in_fence in fence_lines(lines):
         if in_fence or not line.strip():
             if block:
                 yield first, "\n".join(block)

@@ -69,16 +69,16 @@ class GPU:
     name: str
     vendor: str
     status: str
-    memory_bytes: float                # capacity the formulas use (binary: 80 GiB for a card printed "80GB")
+    memory: float                      # bytes: the capacity the formulas use (binary: 80 GiB for a card printed "80GB")
     memory_label: str                  # the capacity exactly as the vendor prints it ("80GB")
     memory_basis: str                  # why the printed GB is read as GiB (MEMORY_BASES)
     memory_reported: dict              # tool ("pytorch", "nvidia-smi", "rocm-smi") -> (bytes, how and when)
     memory_bandwidth: float            # bytes/s
     dense: dict                        # precision -> FLOP/s (or OP/s for integers)
     sparse: dict
-    interconnect_bandwidth: float | None   # bytes/s, as `interconnect.direction` says
+    interconnect: float | None         # bytes/s of the GPU-to-GPU link, as `interconnect_direction` says
     interconnect_direction: str | None
-    power_w: float | None
+    power: float | None                # watts
     source: str
     retrieved: str
     raw: dict = field(default_factory=dict, repr=False)
@@ -287,7 +287,7 @@ def _memory(entry: dict, path: Path, entry_id: str) -> dict:
             raise HandbookError(_where(path, at, "value"), "the reported total exceeds the capacity.",
                                 "check the tool's unit (nvidia-smi prints MiB) and the capacity.")
         reported[tool] = (value, str(_require(report, "by", path, at)))
-    return {"memory_bytes": capacity, "memory_label": label, "memory_basis": basis, "memory_reported": reported}
+    return {"memory": capacity, "memory_label": label, "memory_basis": basis, "memory_reported": reported}
 
 
 def parse_gpu(entry: dict, path: Path) -> GPU:
@@ -312,8 +312,8 @@ def parse_gpu(entry: dict, path: Path) -> GPU:
                vendor=str(_require(entry, "vendor", path, entry_id)), status=status,
                **_memory(entry, path, entry_id),
                memory_bandwidth=_quantity(entry, "memory_bandwidth", "bytes/s", path, entry_id),
-               dense=dense, sparse=sparse, interconnect_bandwidth=link_bw, interconnect_direction=direction,
-               power_w=_quantity(entry, "power", "watts", path, entry_id, required=False),
+               dense=dense, sparse=sparse, interconnect=link_bw, interconnect_direction=direction,
+               power=_quantity(entry, "power", "watts", path, entry_id, required=False),
                source=str(entry["source"]), retrieved=str(entry["retrieved"]), raw=dict(entry))
 
 
@@ -367,3 +367,30 @@ def check_source_refs(known_keys: set[str]) -> list[HandbookError]:
                                               "use the id of an existing source, or add the source first "
                                               "(CONTRIBUTING.md, 'Citations')."))
     return problems
+
+
+# The dimension of each numeric GPU field, under the name the data file uses (data/gpus.yml).
+GPU_FIELD_DIMENSIONS = {"memory": "bytes", "memory_bandwidth": "bytes/s", "power": "watts", "interconnect": "bytes/s"}
+
+
+def field(entry: Model | GPU, name: str) -> tuple[Any, str]:
+    """(value, dimension) of a field of a model or GPU, by its name in the data file:
+    `num_layers`, `memory`, `memory_reported.nvidia-smi`, `dense.bf16`, `name` (text)."""
+    if isinstance(entry, GPU) and name.startswith(("dense.", "sparse.")):
+        table, precision = name.split(".", 1)
+        values = getattr(entry, table)
+        if precision not in values:
+            raise KeyError(f"{entry.id} has no {table} {precision} figure")
+        return values[precision], "flop/s"
+    if isinstance(entry, GPU) and name.startswith("memory_reported."):
+        tool = name.split(".", 1)[1]
+        if tool not in entry.memory_reported:
+            raise KeyError(f"{entry.id} has no total reported by {tool!r} in data/gpus.yml; "
+                           f"reported by: {', '.join(sorted(entry.memory_reported)) or 'none'}")
+        return entry.memory_reported[tool][0], "bytes"
+    value = entry.get(name)
+    if value is None:
+        raise KeyError(f"{entry.id} has no field {name!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value), "text"
+    return value, GPU_FIELD_DIMENSIONS.get(name, "count") if isinstance(entry, GPU) else "count"

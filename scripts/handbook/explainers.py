@@ -229,7 +229,3 @@ def explainer(name: str = "") -> str:
             f'<p class="expl-error expl-general" role="status" aria-live="polite"></p>'
             f'<noscript><p>This explainer needs JavaScript; the text around it explains the same idea.</p></noscript>'
             f'</div>\n')
-
-
-def register_blocks(blocks: dict[str, Callable[..., str]]) -> None:
-    blocks["explainer"] = explainer

@@ -27,7 +27,7 @@ from lab.svg import FONT, Axis, f
 
 from . import ROOT, data
 from . import formulas as F
-from .placeholders import format_number, format_value
+from .formatting import format_number, format_value
 from .units import UNITS, dimension_of
 
 GiB = 2**30
@@ -164,7 +164,7 @@ TOOL_NAMES = {"pytorch": "PyTorch", "nvidia-smi": "nvidia-smi", "rocm-smi": "roc
 def memory_budget(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_id: str = "llama-3.1-8b",
                   weight_dtype: str = "bf16", memory_utilization: float = 0.9) -> str:
     g, m = data.gpu(gpu_id), data.model(model_id)
-    capacity = g.memory_bytes
+    capacity = g.memory
     limit = capacity * memory_utilization
     weights = F.weight_bytes(m, weight_dtype)
     kv_budget = F.kv_budget_bytes(m, g, weight_dtype, 1, memory_utilization)   # limit minus weights
@@ -243,12 +243,12 @@ H100_L2 = 50 * MiB
 def memory_hierarchy(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM") -> str:
     g = data.gpu(gpu_id)
     registers = H100_REGISTERS_PER_SM * 4
-    link = g.get("interconnect") or {}
+    link = g.raw.get("interconnect") or {}
     direction = {"total": "total", "per-direction": "per direction"}.get(g.interconnect_direction, "")
-    link_text = f"{link.get('name', 'GPU link')}: {_q_exact(g.interconnect_bandwidth, 'GB/s')} {direction}".rstrip()
+    link_text = f"{link.get('name', 'GPU link')}: {_q_exact(g.interconnect, 'GB/s')} {direction}".rstrip()
     host = g.get("host_link")
     hbm = g.get("memory_type") or "HBM"
-    hbm_line = f"{_gib(g.memory_bytes)}, {_q_exact(g.memory_bandwidth, 'TB/s')}"
+    hbm_line = f"{_gib(g.memory)}, {_q_exact(g.memory_bandwidth, 'TB/s')}"
     levels = [
         ("Registers", f"{_bytes_binary(registers)} per SM ({H100_REGISTERS_PER_SM // 1024}K \u00d7 32-bit); "
                       f"{_bytes_binary(registers * H100_SMS)} in all",
@@ -280,7 +280,7 @@ def memory_hierarchy(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM") -> s
     desc = (f"Levels from fastest and smallest to slowest and largest: registers, {_bytes_binary(registers)} per SM; "
             f"L1 and shared memory, {_bytes_binary(H100_L1_SMEM_PER_SM)} per SM combined with up to "
             f"{_bytes_binary(H100_SMEM_MAX_PER_SM)} as shared memory; L2 cache, {_bytes_binary(H100_L2)} shared by all "
-            f"{H100_SMS} SMs; {hbm}, {_gib(g.memory_bytes)} at {_q_exact(g.memory_bandwidth, 'TB/s')}; and off-chip "
+            f"{H100_SMS} SMs; {hbm}, {_gib(g.memory)} at {_q_exact(g.memory_bandwidth, 'TB/s')}; and off-chip "
             f"links: {link_text.replace(': ', ' at ', 1)} to other GPUs" + (f" and {host} to the host" if host else "") +
             ". Each level is roughly an order of magnitude larger and slower than the one above.")
     return _svg(720, 440, title, desc, body)
@@ -434,9 +434,9 @@ def allreduce_cost(gpu_id: str = "h100-sxm", model_id: str = "llama-3.1-70b") ->
     g, m = data.gpu(gpu_id), data.model(model_id)
     n, alpha = ALLREDUCE_GPUS, ALLREDUCE_LATENCY_S
     factor = 2 * (n - 1) / n
-    link = (g.get("interconnect") or {}).get("name", "GPU link")
+    link = (g.raw.get("interconnect") or {}).get("name", "GPU link")
     # Assumed bus bandwidth: the link's peak per direction (data/gpus.yml gives NVLink as a total of both).
-    nvlink_busbw = g.interconnect_bandwidth / (2 if g.interconnect_direction == "total" else 1)
+    nvlink_busbw = g.interconnect / (2 if g.interconnect_direction == "total" else 1)
     per_token = m.hidden_size * F.dtype_bytes("bf16")                  # one token's hidden state
     marks = [("decode, batch 1", per_token * 1, 388, "start"), ("decode, batch 32", per_token * 32, 370, "start"),
              ("prefill chunk, 8192 tokens", per_token * 8192, 352, "end")]
@@ -473,7 +473,7 @@ def allreduce_cost(gpu_id: str = "h100-sxm", model_id: str = "llama-3.1-70b") ->
                                f"{m.name} sizes in BF16 (hidden size {m.hidden_size}).", 11, FAINT))
     halved = "total \u00f7 2" if g.interconnect_direction == "total" else "per direction"
     body.append(_text(24, 478, f"Assumed: \u03b1 = {_plain(alpha * 1e6)} \u00b5s; busbw = the link's peak per "
-                               f"direction ({link}: {_q_exact(g.interconnect_bandwidth, 'GB/s')} {halved}); "
+                               f"direction ({link}: {_q_exact(g.interconnect, 'GB/s')} {halved}); "
                                f"measured busbw is lower.", 11, FAINT))
     crossings = [alpha * busbw / factor for _, busbw, _ in curves]     # where the bandwidth term equals the latency
     decode_flat = all(size < crossings[0] for _, size, _, _ in marks[:2])

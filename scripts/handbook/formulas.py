@@ -97,7 +97,7 @@ def kv_budget_bytes(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf1
     g = _gpu(gpu)
     if not 0 < memory_utilization <= 1:
         raise ValueError("memory_utilization is a fraction in (0, 1]")
-    return g.memory_bytes * gpu_count * memory_utilization - weight_bytes(model, weight_dtype)
+    return g.memory * gpu_count * memory_utilization - weight_bytes(model, weight_dtype)
 
 
 def max_sequences(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", kv_dtype: str = "bf16",

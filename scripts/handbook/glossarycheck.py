@@ -17,6 +17,7 @@ from pathlib import Path
 from . import DATA, DOCS
 from .errors import HandbookError
 from .frontmatter import split
+from .markdown import fence_lines
 from .glossary import Entry, load
 
 # Upper-case words that are not terms, each with the reason it is allowed.
@@ -90,16 +91,10 @@ def prose_lines(text: str):
     """(line number, text) for prose: no front matter, fenced code, inline code,
     link targets, HTML tags, abbreviation definitions or placeholders."""
     _front, body, first = split(text)
-    fence = None
-    for offset, line in enumerate(body.split("\n")):
+    for offset, line, in_fence in fence_lines(body.split("\n")):
         number = first + offset
         stripped = line.lstrip()
-        if fence:
-            if stripped.startswith(fence):
-                fence = None
-            continue
-        if stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
+        if in_fence:
             continue
         if stripped.startswith("*["):  # abbreviation definitions
             continue

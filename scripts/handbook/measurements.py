@@ -204,13 +204,17 @@ def value(name: str, path: str, stat: str | None = None, over: str | None = None
     return x / y if over is not None else (x - y) / y
 
 
-def _placeholder(kind: str):
-    def measured(file: str, path: str, stat: str | None = None, over: str | None = None,
-                 above: str | None = None) -> float:
+def measured(kind: str):
+    """The placeholder function for one kind of measured value (registry.NUMBERS lists them)."""
+    if kind not in KINDS:
+        raise KeyError(f"unknown kind {kind!r}; known: {', '.join(sorted(KINDS))}")
+
+    def placeholder(file: str, path: str, stat: str | None = None, over: str | None = None,
+                    above: str | None = None) -> float:
         return value(file, path, stat=stat, over=over, above=above, kind=kind)
-    measured.__name__ = kind
-    measured.__doc__ = f"A measured value from data/measurements/FILE.json, formatted as {KINDS[kind]}."
-    return measured
+    placeholder.__name__ = kind
+    placeholder.__doc__ = f"A measured value from data/measurements/FILE.json, formatted as {KINDS[kind]}."
+    return placeholder
 
 
 def lab_text(file: str, path: str) -> str:
@@ -237,9 +241,3 @@ def lab_provenance(file: str) -> str:
         parts.append(f"run on {prov['device']}")
     return ", ".join(str(p) for p in parts if p) + f", {lab_date(file)}"
 
-
-def register(registry: dict) -> None:
-    """Placeholders for the lab pages (docs/lab/)."""
-    registry.update({kind: (_placeholder(kind), dimension) for kind, dimension in KINDS.items()})
-    registry.update({"lab_text": (lab_text, "text"), "lab_date": (lab_date, "text"),
-                     "lab_provenance": (lab_provenance, "text")})

@@ -283,7 +283,7 @@ def gpu_tokens_per_joule(gpu: str, tokens_per_s: float, gpu_count: int = 1, powe
     (data/gpus.yml `power`) while producing `tokens_per_s`. GPU board power only: no host,
     network or cooling."""
     from . import data
-    watts = data.gpu(gpu).power_w
+    watts = data.gpu(gpu).power
     if not watts:
         raise KeyError(f"{gpu} has no power figure in data/gpus.yml")
     return tokens_per_joule(tokens_per_s, watts * power_fraction * gpu_count)
@@ -403,22 +403,3 @@ def trace_fraction(what: str = "attainment", trace: str = "sample", slo_ttft_ms:
     if what in slo:
         return slo_attainment(t.requests, {what: slo[what]})
     raise ValueError("what must be attainment, ttft or tpot")
-
-
-def register(registry: dict) -> None:
-    """Placeholders for the metrics pages (see docs/metrics/)."""
-    registry.update({
-        "trace_metric": (trace_metric, "seconds"),
-        "trace_request": (trace_request, "seconds"),
-        "trace_duration": (trace_duration, "seconds"),
-        "trace_throughput": (trace_throughput, "tokens/s"),
-        "trace_rate": (trace_rate, "requests/s"),
-        "trace_user_rate": (trace_user_rate, "tokens/s"),
-        "trace_concurrency": (trace_concurrency, "count"),
-        "trace_count": (trace_count, "count"),
-        "trace_fraction": (trace_fraction, "fraction"),
-        "mfu": (mfu, "fraction"),
-        "mbu": (mbu, "fraction"),
-        "tokens_per_joule": (tokens_per_joule, "count"),
-        "gpu_tokens_per_joule": (gpu_tokens_per_joule, "count"),
-    })

@@ -16,7 +16,7 @@ import math
 from typing import Callable
 
 from . import data, formulas
-from .placeholders import format_number
+from .formatting import format_number
 
 # --- formatting helpers --------------------------------------------------------
 
@@ -40,11 +40,11 @@ PRECISION_COLUMNS = (("fp64", "FP64"), ("tf32", "TF32"), ("bf16", "BF16"), ("fp1
 
 
 def _interconnect(g: data.GPU) -> str:
-    if g.interconnect_bandwidth is None:
+    if g.interconnect is None:
         return "none (PCIe only)"
     name = (g.raw.get("interconnect") or {}).get("name", "")
     direction = "both directions added" if g.interconnect_direction == "total" else "each direction"
-    return f"{_pipe(name)}: {_num(g.interconnect_bandwidth / 1e9)} GB/s ({direction})"
+    return f"{_pipe(name)}: {_num(g.interconnect / 1e9)} GB/s ({direction})"
 
 
 def accelerators_table() -> str:
@@ -65,9 +65,9 @@ def accelerators_table() -> str:
         for precision in ("bf16", "fp8"):
             ridge.append(_num(formulas.ridge_point(g, precision), 0) if precision in g.dense else "— (no FP8)"
                          if precision == "fp8" else "—")
-        power = _num(g.power_w, 0) if g.power_w else "not published"
+        power = _num(g.power, 0) if g.power else "not published"
         out.append(f"| {_pipe(g.name)} | {status} | “{_pipe(g.memory_label)}” {_pipe(memory_type)} "
-                   f"| {_num(g.memory_bytes / 2**30, 0)} | {_num(g.memory_bandwidth / 1e9, 0)} | {_interconnect(g)} "
+                   f"| {_num(g.memory / 2**30, 0)} | {_num(g.memory_bandwidth / 1e9, 0)} | {_interconnect(g)} "
                    f"| {power} | {ridge[0]} | {ridge[1]} | [{_pipe(g.vendor)}]({g.source}) ({g.retrieved}) |")
     out += ["", "## Peak tensor throughput, dense / sparse {#throughput}", "", "Dense is without structured sparsity; sparse is the "
             "2:4 structured-sparsity figure. TFLOPS for floating point, TOPS for INT8; “—” means no figure "
@@ -101,7 +101,7 @@ BASIS_WORDS = {"vendor-states-binary": "the vendor gives the size in GiB",
 def _memory_basis(g: data.GPU) -> str:
     """One sentence per accelerator: how its printed label becomes the capacity, and what a tool reported."""
     memory = g.raw.get("memory") or {}
-    text = f"printed “{g.memory_label}”, read as {_num(g.memory_bytes / 2**30, 0)} GiB ({BASIS_WORDS[g.memory_basis]}). "
+    text = f"printed “{g.memory_label}”, read as {_num(g.memory / 2**30, 0)} GiB ({BASIS_WORDS[g.memory_basis]}). "
     text += " ".join(str(memory.get("basis_note", "")).split())
     if memory.get("basis_source"):
         text += f" (<{memory['basis_source']}>)"
@@ -213,7 +213,7 @@ def _model_json(m: data.Model) -> dict:
 
 
 def _gpu_json(g: data.GPU) -> dict:
-    return {"name": g.name, "memory_bytes": g.memory_bytes, "memory_bandwidth": g.memory_bandwidth,
+    return {"name": g.name, "memory_bytes": g.memory, "memory_bandwidth": g.memory_bandwidth,
             "dense": dict(g.dense)}
 
 
@@ -360,9 +360,3 @@ def calculator(name: str = "") -> str:
             f'<div class="calc-results" aria-live="polite">{results}</div>'
             f'<noscript><p>This calculator needs JavaScript; the formula is given beside it.</p></noscript>'
             f'</div>\n')
-
-
-def register_blocks(blocks: dict[str, Callable[..., str]]) -> None:
-    blocks["accelerators"] = lambda: accelerators_table()
-    blocks["models"] = lambda: models_table()
-    blocks["calculator"] = calculator

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .placeholders import PATTERN as PLACEHOLDER, _fence_lines
+from .markdown import PLACEHOLDER, fence_lines
 
 UNITS = (r"(?:KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|GB/s|TB/s|MB/s|GiB/s|TiB/s|Gb/s|Tb/s|"
          r"GFLOPS|TFLOPS|PFLOPS|TOPS|POPS|[GTP]?FLOP/s|TFLOP/s|PFLOP/s)")
@@ -54,7 +54,7 @@ def _prose(line: str) -> str:
 def _paragraphs(text: str, first_line: int):
     """(line number, line) groups: one group per paragraph, table row or list item, outside code fences."""
     block: list[tuple[int, str]] = []
-    for index, line, in_fence in _fence_lines(text.split("\n")):
+    for index, line, in_fence in fence_lines(text.split("\n")):
         stripped = line.strip()
         starts_new = stripped.startswith(("|", "- ", "* ", "#", ">")) or re.match(r"\d+\. ", stripped)
         if in_fence or not stripped or starts_new:

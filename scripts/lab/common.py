@@ -110,15 +110,15 @@ def gpu_spec(gpu_id: str = "h100-sxm") -> dict:
         from handbook import data  # type: ignore
         g = data.gpu(gpu_id)
         spec = {
-            "id": g.id, "name": g.name, "memory_bytes": g.memory_bytes,
+            "id": g.id, "name": g.name, "memory_bytes": g.memory,
             "memory_bandwidth": g.memory_bandwidth,
             "bf16_dense": g.dense.get("bf16", SPEC_FALLBACK["bf16_dense"]),
             "fp8_dense": g.dense.get("fp8", SPEC_FALLBACK["fp8_dense"]),
             "nvlink_bandwidth_total": SPEC_FALLBACK["nvlink_bandwidth_total"],
             "source": g.source, "from": "data/gpus.yml",
         }
-        if g.interconnect_bandwidth:
-            spec["nvlink_bandwidth_total"] = g.interconnect_bandwidth * (2 if g.interconnect_direction == "per-direction" else 1)
+        if g.interconnect:
+            spec["nvlink_bandwidth_total"] = g.interconnect * (2 if g.interconnect_direction == "per-direction" else 1)
         return spec
     except Exception:  # data layer absent or entry missing: use the fallback
         return dict(SPEC_FALLBACK)
