@@ -67,15 +67,15 @@ def test_changing_gpu_memory_changes_the_figures(tmp_path):
 
     check = subprocess.run([sys.executable, script, "--check"], env=env, capture_output=True, text=True)
     assert check.returncode == 1, check.stdout + check.stderr
-    assert "docs/concepts/img/c-memory-budget.svg" in check.stdout
+    assert "docs/concepts/img/memory-budget.svg" in check.stdout
     assert figures.REGENERATE in check.stdout
 
     out = tmp_path / "out"
     write = subprocess.run([sys.executable, script, "--out", str(out)], env=env, capture_output=True, text=True)
     assert write.returncode == 0, write.stdout + write.stderr
-    for path in ("docs/concepts/img/c-memory-budget.svg", "docs/concepts/img/c-memory-hierarchy.svg"):
+    for path in ("docs/concepts/img/memory-budget.svg", "docs/concepts/img/memory-hierarchy.svg"):
         new, committed = (out / path).read_text(encoding="utf-8"), (ROOT / path).read_text(encoding="utf-8")
         assert new != committed, path
         assert "96 GiB" in new and "96 GiB" not in committed, path
-    budget = (out / "docs/concepts/img/c-memory-budget.svg").read_text(encoding="utf-8")
+    budget = (out / "docs/concepts/img/memory-budget.svg").read_text(encoding="utf-8")
     assert "= 86.4 GiB" in budget      # 0.9 x 96 GiB: the limit line moved with the capacity

@@ -592,11 +592,11 @@ def cold_start_timeline(model_id: str = "llama-3.1-70b", dtype: str = "fp8") -> 
 # --- registry -----------------------------------------------------------------------------------------
 
 FIGURES: dict[str, Callable[[], str]] = {
-    "docs/concepts/img/c-memory-budget.svg": memory_budget,
-    "docs/concepts/img/c-memory-hierarchy.svg": memory_hierarchy,
-    "docs/concepts/img/c-roofline-h100.svg": roofline,
-    "docs/concepts/img/a-swa-kv-growth.svg": swa_kv_growth,
-    "docs/concepts/img/c-allreduce-cost.svg": allreduce_cost,
+    "docs/concepts/img/memory-budget.svg": memory_budget,
+    "docs/concepts/img/memory-hierarchy.svg": memory_hierarchy,
+    "docs/concepts/img/roofline-h100.svg": roofline,
+    "docs/concepts/img/swa-kv-growth.svg": swa_kv_growth,
+    "docs/concepts/img/allreduce-cost.svg": allreduce_cost,
     "docs/operations/img/cold-start-timeline.svg": cold_start_timeline,
 }
 REGENERATE = "python3 scripts/figures.py"

@@ -53,5 +53,5 @@ def validate(text: str, where: str) -> dict:
                             "write one sentence of 40 to 200 characters: it becomes the search snippet and meta description.")
     for topic in meta.get("topics") or []:
         if not TOPIC_RE.match(str(topic)):
-            raise HandbookError(f"{where}:2", f"topic {topic!r} is not an id like A04.", "use ids from the topic map.")
+            raise HandbookError(f"{where}:2", f"topic {topic!r} is not an id like A04.", "use an id of a letter and two digits, such as A04, or leave `topics` out.")
     return meta
