@@ -55,13 +55,14 @@ def main(argv: list[str] | None = None) -> int:
         site = served / "handbook"
         port = free_port()
         base_url = f"http://127.0.0.1:{port}/handbook/"
+        print(f"audit: building the site and auditing {len(args.pages)} page(s), {args.runs} runs each", flush=True)
         build = build_site(site, base_url)
         if build.returncode:
             print(build.stderr, file=sys.stderr)
             return 1
         with serve(served, port, not_found=site / "404.html"):
             try:
-                results = lighthouse.audit(base_url, args.pages, chromium, args.runs, args.out, cli)
+                results = lighthouse.audit(base_url, args.pages, chromium, args.runs, args.out, cli, THRESHOLDS)
             except lighthouse.AuditError as exc:
                 print(f"audit: {exc}", file=sys.stderr)
                 return 2

@@ -40,7 +40,7 @@ def ensure_env(with_tests: bool = False) -> None:
         print("Creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     names = " and ".join(f.name for f in files)
-    print(f"Installing pinned dependencies from {names} ...", flush=True)
+    print(f"Installing pinned dependencies from {names} (a few minutes the first time) ...", flush=True)
     args = [arg for f in files for arg in ("-r", str(f))]
     run([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args])
     stamp.write_text(digest)

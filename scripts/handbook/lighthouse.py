@@ -46,6 +46,7 @@ def install(npm: str | None = None) -> Path:
     npm = npm or shutil.which("npm")
     if not npm or not shutil.which("node"):
         raise AuditError("Node.js and npm are needed for the Lighthouse audit: install Debian's `nodejs` and `npm`.")
+    print(f"audit: installing the pinned Lighthouse with npm ci into {TOOL_DIR} (a minute or two, once)", flush=True)
     result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=TOOL_DIR,
                             capture_output=True, text=True)
     if result.returncode or not cli.exists():
@@ -86,18 +87,40 @@ def failing_audits(data: dict) -> dict[str, list[str]]:
     return out
 
 
-def audit(base_url: str, pages: list[str], chromium: str, runs: int, out_dir: Path, cli: Path) -> list[PageScores]:
+def audit(base_url: str, pages: list[str], chromium: str, runs: int, out_dir: Path, cli: Path,
+          thresholds: dict[str, float] | None = None, extra_runs: int = 2, log=print) -> list[PageScores]:
+    """Audit each page `runs` times; the median counts. A page whose median misses a threshold gets `extra_runs`
+    more runs and is judged on the median of all of them: one slow run on a busy machine (a single 93 against 95
+    was seen) must not fail the audit, while a real regression still moves the median of five."""
     results = []
     for page in pages:
-        reports = []
-        for index in range(runs):
-            slug = page.strip("/").replace("/", "-") or "home"
+        slug = page.strip("/").replace("/", "-") or "home"
+        reports: list[dict] = []
+
+        def one_more() -> None:
+            index = len(reports)
             reports.append(run_once(cli, base_url + page, chromium, out_dir / f"{slug}-{index + 1}.json"))
-        all_scores = [scores(r) for r in reports]
-        by_performance = sorted(range(runs), key=lambda i: all_scores[i]["performance"])
-        median_report = reports[by_performance[runs // 2]]
-        results.append(PageScores(page="/" + page, runs=all_scores, failing=failing_audits(median_report)))
+            got = scores(reports[-1])
+            log(f"audit: /{page} run {index + 1}: " + " ".join(f"{k} {v * 100:.0f}" for k, v in got.items()),
+                flush=True)
+
+        for _ in range(runs):
+            one_more()
+        row = _scores_of(page, reports)
+        if thresholds and any(row.median(k) + 1e-9 < v for k, v in thresholds.items()):
+            log(f"audit: /{page} below a threshold after {runs} runs; {extra_runs} more", flush=True)
+            for _ in range(extra_runs):
+                one_more()
+            row = _scores_of(page, reports)
+        results.append(row)
     return results
+
+
+def _scores_of(page: str, reports: list[dict]) -> PageScores:
+    all_scores = [scores(r) for r in reports]
+    by_performance = sorted(range(len(reports)), key=lambda i: all_scores[i]["performance"])
+    median_report = reports[by_performance[len(reports) // 2]]
+    return PageScores(page="/" + page, runs=all_scores, failing=failing_audits(median_report))
 
 
 def check(results: list[PageScores], thresholds: dict[str, float]) -> list[str]:
