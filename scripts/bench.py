@@ -52,7 +52,7 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
         context = browser.new_context()
         page = context.new_page()
         seen: list = []
-        page.on("requestfinished", lambda request: seen.append(request))
+        page.on("requestfinished", seen.append)
         page.goto(base_url + path, wait_until="networkidle")
         page.wait_for_timeout(500)
         at_load = len(seen)
@@ -83,9 +83,8 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
 
 
 def search_report(base_url: str, chromium: str) -> str:
-    from playwright.sync_api import sync_playwright
-
     from handbook.searcheval import load_queries, report, run_queries
+    from playwright.sync_api import sync_playwright
 
     queries = load_queries(ROOT / "tests" / "search_queries.yml", ROOT / "docs")
     with sync_playwright() as playwright:

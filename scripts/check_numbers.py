@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from handbook import DOCS, ROOT  # noqa: E402
+from handbook import DOCS  # noqa: E402
 from handbook.typednumbers import scan_docs, scan_page  # noqa: E402
 
 

@@ -29,7 +29,7 @@ STAMP = VENV / ".requirements.sha256"
 
 
 def ensure_env(with_tests: bool = False) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (a clear message for an older python3)
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     files = [REQS, TEST_REQS] if with_tests else [REQS]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()

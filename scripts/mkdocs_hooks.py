@@ -17,7 +17,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from handbook import (  # noqa: E402
-    citations, frontmatter, glossary, mathml, pagespeed, placeholders, printpage, registry, searchindex,
+    citations,
+    frontmatter,
+    glossary,
+    mathml,
+    pagespeed,
+    placeholders,
+    printpage,
+    registry,
+    searchindex,
 )
 from handbook.errors import HandbookError  # noqa: E402
 
@@ -122,7 +130,7 @@ def on_page_content(html, page, config, files, **kwargs):
     # method that MiniJinja (the engine of Material's successor) lacks (wordcount, strftime).
     words = len(re.sub(r"<[^>]+>", " ", html).split())
     page.meta["reading_minutes"] = max(1, math.ceil(words / 220))
-    page.meta["built"] = STATE.setdefault("built", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"))
+    page.meta["built"] = STATE.setdefault("built", datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"))
     if "toc" in (page.meta.get("hide") or []) and page.toc.items:
         # Material hides such a table of contents but still writes it out twice (sidebar and mobile navigation):
         # 2,800 hidden elements on the glossary. Keep only the title, which the "Skip to content" link needs.

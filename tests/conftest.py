@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from handbook.pagespeed import start_material
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,6 @@ import gzip
 import urllib.request
 
 import pytest
-
 from handbook import lighthouse
 from handbook.staticserve import serve
 

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from conftest import ROOT
 from handbook.glossarycheck import check
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 GLOSSARY = """\
 - term: KV cache

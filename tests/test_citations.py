@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from handbook import citations
 from handbook.citations import Source
 from handbook.errors import HandbookError

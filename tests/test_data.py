@@ -4,7 +4,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from handbook import data
 from handbook.errors import HandbookError
 
@@ -119,7 +118,7 @@ NOTE = "    basis_note: A fixture card.\n"
 ])
 def test_memory_fields_are_checked(tmp_path, old, new, where):
     message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", GPU.replace(old, new)))
-    assert f"gpus.yml:" in message and f"({where})" in message
+    assert "gpus.yml:" in message and f"({where})" in message
 
 
 def test_reported_totals_by_tool(tmp_path):

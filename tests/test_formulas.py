@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from handbook import formulas as f
 from handbook import tables
 

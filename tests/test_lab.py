@@ -8,9 +8,8 @@ tests are pure Python.
 from __future__ import annotations
 
 import json
-import os
 import math
-from pathlib import Path
+import os
 
 import pytest
 
@@ -25,8 +24,8 @@ def require_torch():
         pytest.skip("PyTorch not installed (pip install -r requirements-test.txt)")
     return torch
 
-from lab import EXPERIMENTS, batching, charts
-from lab.common import MEASUREMENTS, SCHEMA, check_record, read_json
+from lab import EXPERIMENTS, batching, charts  # noqa: E402  (after the PyTorch guard above)
+from lab.common import MEASUREMENTS, SCHEMA, check_record, read_json  # noqa: E402
 
 IMG = charts.IMG
 REGENERATE = "regenerate with: PYTHONPATH=scripts python -m lab.charts"

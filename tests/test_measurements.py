@@ -2,7 +2,6 @@
 import json
 
 import pytest
-
 from handbook import measurements as m
 from handbook import placeholders
 from handbook.units import UnitError

@@ -2,7 +2,6 @@
 import math
 
 import pytest
-
 from handbook import metrics as m
 from handbook import placeholders
 from handbook.metrics import Request

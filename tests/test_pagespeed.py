@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from handbook import pagespeed
 from handbook.errors import HandbookError
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import ROOT, page_url
 
 SECTION_RE = re.compile(r'<section class="print-page" id="([^"]+)"')

@@ -3,10 +3,7 @@ no serious or critical violations), no sideways scrolling at phone width, and
 the first-visit page budget."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
 from conftest import ROOT, page_url
 from handbook.pagespeed import start_material
 

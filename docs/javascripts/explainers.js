@@ -76,6 +76,22 @@
     var raw = span / target, mag = Math.pow(10, Math.floor(Math.log10(raw))), r = raw / mag;
     return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
   }
+  // Figures are drawn in CSS pixels at the width of their box (FIG_MIN to FIG_MAX px), so that an 11 px label stays
+  // 11 px on a phone instead of shrinking with a fixed 720-unit drawing (about 4 px at 375 px). bind() learns the
+  // width from a ResizeObserver (no forced layout while the page starts) and redraws when it changes.
+  var FIG_MAX = 720, FIG_MIN = 280;
+  function figureWidth(root) {
+    var w = root.hbFigureWidth || Math.min(FIG_MAX, window.innerWidth - 74);  // a first guess: the phone layout
+    return Math.max(FIG_MIN, Math.min(FIG_MAX, Math.floor(w)));
+  }
+  // Width of a label in px, a little generous (DejaVu Sans, the widest common system font, at 11 px).
+  function textWidth(text, bold) { return String(text).length * (bold ? 7.4 : 6.9); }
+  // A text element placed as asked (anchor at x) but moved sideways, if it must, to stay inside 0..W.
+  function fittedText(x, y, anchor, text, W, cls, bold) {
+    var w = textWidth(text, bold), start = anchor === "middle" ? x - w / 2 : anchor === "end" ? x - w : x;
+    start = Math.max(2, Math.min(W - 2 - w, start));
+    return svgEl("text", { x: start, y: y, "text-anchor": "start", class: cls }, text);
+  }
 
   // --- 1. batching ---------------------------------------------------------------------------
   var COLORS = ["#1f77b4", "#d95f02", "#2ca02c", "#b8336a", "#7b5cc4", "#8c564b", "#0f8b8d", "#b08900"];
@@ -187,8 +203,8 @@
     return { reqs: reqs, steps: steps, makespan: t };
   }
 
-  function drawGrid(sim, maxBatch) {
-    var W = 720, left = 56, right = 12, rowH = 22, top = 8, H = top + rowH * maxBatch + 34;
+  function drawGrid(sim, maxBatch, W) {
+    var left = 56, right = 20, rowH = 22, top = 8, H = top + rowH * maxBatch + 34;
     var span = Math.max(sim.makespan, 1), scale = (W - left - right) / span;
     var svg = newSvg(W, H, "GPU slots over time: " + maxBatch + " slots, " + sim.steps.length +
       " steps, last request done at " + ms(sim.makespan));
@@ -215,7 +231,7 @@
         svg.appendChild(svgEl("rect", attrs));
       });
     });
-    var step = niceStep(span, 8), axisY = top + rowH * maxBatch + 4;
+    var step = niceStep(span, Math.max(3, Math.min(8, Math.floor((W - left - right) / 70)))), axisY = top + rowH * maxBatch + 4;
     svg.appendChild(svgEl("line", { x1: left, y1: axisY, x2: W - right, y2: axisY, class: "expl-axis" }));
     for (var v = 0; v <= span + 1e-9; v += step) {
       var xx = left + v * scale;
@@ -267,7 +283,7 @@
     out.mean_e2e = [sumE / n / 1e3, seconds];
     out.makespan = [sim.makespan / 1e3, seconds];
     var box = document.createElement("div");
-    box.appendChild(drawGrid(sim, maxBatch)); box.appendChild(legend());
+    box.appendChild(drawGrid(sim, maxBatch, figureWidth(root))); box.appendChild(legend());
     return { results: out, figures: { grid: box } };
   }
 
@@ -285,7 +301,7 @@
       tpot: n > 1 ? [(e2e - ttft) / (n - 1) / 1e3, seconds] : [null, undef],
       itl: n > 1 ? [tok / 1e3, seconds] : [null, undef]
     };
-    var W = 720, left = 10, right = 10, H = 118, scale = (W - left - right) / e2e, y = 30, h = 24;
+    var W = figureWidth(root), left = 10, right = 10, H = 134, scale = (W - left - right) / e2e, y = 30, h = 24;
     var svg = newSvg(W, H, "Timeline: queue " + ms(q) + ", prefill " + ms(p) + ", then " + (n - 1) +
       " decode steps of " + ms(tok) + "; TTFT " + ms(ttft) + ", end-to-end " + ms(e2e));
     function seg(x0, x1, cls, label) {
@@ -303,12 +319,14 @@
     function bracket(x0, x1, yy, label) {
       var a = left + x0 * scale, b = left + x1 * scale;
       svg.appendChild(svgEl("path", { d: "M" + a + " " + (yy - 5) + "V" + yy + "H" + b + "V" + (yy - 5), class: "expl-axis", fill: "none" }));
-      var anchor = b - a > 140 ? "middle" : (a > W / 2 ? "end" : "start");
+      var anchor = b - a > textWidth(label) + 20 ? "middle" : (a > W / 2 ? "end" : "start");
       var tx = anchor === "middle" ? (a + b) / 2 : anchor === "end" ? b : a;
-      svg.appendChild(svgEl("text", { x: tx, y: yy + 14, "text-anchor": anchor, class: "expl-svg-text" }, label));
+      svg.appendChild(fittedText(tx, yy + 14, anchor, label, W, "expl-svg-text"));
     }
     bracket(0, ttft, y + h + 14, "TTFT " + ms(ttft));
-    bracket(0, e2e, y + h + 46, "end-to-end " + ms(e2e) + " (ticks: tokens" + (every > 1 ? ", every " + every + "th" : "") + ")");
+    bracket(0, e2e, y + h + 46, "end-to-end " + ms(e2e));
+    svg.appendChild(svgEl("text", { x: left, y: y + h + 74, class: "expl-svg-text" },
+      every > 1 ? "ticks: one per " + every + " output tokens" : "ticks: one per output token"));
     return { results: out, figures: { timeline: svg } };
   }
 

@@ -241,7 +241,7 @@ def _precision_table(entry: dict, key: str, path: Path, entry_id: str) -> dict:
         raise HandbookError(_where(path, entry_id, key), "expected a mapping of precision to throughput.",
                             "e.g. `bf16: 989.5 TFLOPS`.")
     out = {}
-    for precision, value in table.items():
+    for precision in table:
         if precision not in PRECISIONS:
             raise HandbookError(_where(path, entry_id, f"{key}.{precision}"), f"unknown precision {precision!r}.",
                                 f"use one of {sorted(PRECISIONS)}.")

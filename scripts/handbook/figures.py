@@ -19,8 +19,8 @@ alt text beside it print the same value the same way.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from xml.sax.saxutils import escape
 
 from lab.svg import FONT, Axis, f

@@ -17,8 +17,8 @@ from pathlib import Path
 from . import DATA, DOCS
 from .errors import HandbookError
 from .frontmatter import split
+from .glossary import load
 from .markdown import fence_lines
-from .glossary import Entry, load
 
 # Upper-case words that are not terms, each with the reason it is allowed.
 ALLOWLIST = {

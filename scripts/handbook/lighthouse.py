@@ -94,26 +94,25 @@ def audit(base_url: str, pages: list[str], chromium: str, runs: int, out_dir: Pa
     was seen) must not fail the audit, while a real regression still moves the median of five."""
     results = []
     for page in pages:
-        slug = page.strip("/").replace("/", "-") or "home"
         reports: list[dict] = []
-
-        def one_more() -> None:
-            index = len(reports)
-            reports.append(run_once(cli, base_url + page, chromium, out_dir / f"{slug}-{index + 1}.json"))
-            got = scores(reports[-1])
-            log(f"audit: /{page} run {index + 1}: " + " ".join(f"{k} {v * 100:.0f}" for k, v in got.items()),
-                flush=True)
-
         for _ in range(runs):
-            one_more()
+            reports.append(_run(cli, base_url, page, chromium, out_dir, len(reports) + 1, log))
         row = _scores_of(page, reports)
         if thresholds and any(row.median(k) + 1e-9 < v for k, v in thresholds.items()):
             log(f"audit: /{page} below a threshold after {runs} runs; {extra_runs} more", flush=True)
             for _ in range(extra_runs):
-                one_more()
+                reports.append(_run(cli, base_url, page, chromium, out_dir, len(reports) + 1, log))
             row = _scores_of(page, reports)
         results.append(row)
     return results
+
+
+def _run(cli: Path, base_url: str, page: str, chromium: str, out_dir: Path, number: int, log) -> dict:
+    slug = page.strip("/").replace("/", "-") or "home"
+    report = run_once(cli, base_url + page, chromium, out_dir / f"{slug}-{number}.json")
+    got = scores(report)
+    log(f"audit: /{page} run {number}: " + " ".join(f"{k} {v * 100:.0f}" for k, v in got.items()), flush=True)
+    return report
 
 
 def _scores_of(page: str, reports: list[dict]) -> PageScores:

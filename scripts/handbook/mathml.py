@@ -16,7 +16,7 @@ class MathError(ValueError):
     pass
 
 
-@functools.lru_cache(maxsize=None)  # the single-page edition converts every formula a second time
+@functools.cache  # the single-page edition converts every formula a second time
 def _convert(tex: str, display: str) -> str:
     source = html.unescape(tex).strip()
     try:

@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Iterable, Sequence
 
-from . import formulas
+from . import DATA, formulas
 
-TRACE_DIR = Path(__file__).resolve().parents[2] / "data" / "traces"
+TRACE_DIR = DATA / "traces"   # HANDBOOK_DATA points tests at another data folder
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class Request:
     id: str = ""
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Request":
+    def from_dict(cls, d: dict) -> Request:
         return cls(send=float(d["send"]), chunks=tuple((float(t), int(n)) for t, n in d.get("chunks", [])),
                    done=float(d["done"]), ok=bool(d.get("ok", True)), input_tokens=int(d.get("input_tokens", 0)),
                    output_tokens=int(d.get("output_tokens", 0)), queued=d.get("queued"),

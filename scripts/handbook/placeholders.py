@@ -21,7 +21,8 @@ from typing import Any
 from . import calc, data
 from .errors import HandbookError
 from .formatting import COUNT_UNITS, format_value
-from .markdown import PLACEHOLDER as PATTERN, fence_lines
+from .markdown import PLACEHOLDER as PATTERN
+from .markdown import fence_lines
 from .registry import BLOCKS, NUMBERS, Page
 from .units import UnitError, dimension_of
 
@@ -87,7 +88,7 @@ def render(markdown: str, where: str, first_line: int = 1, page: Page | None = N
         return markdown
     out = []
     for index, line, _in_fence in fence_lines(markdown.split("\n")):
-        def substitute(match: re.Match) -> str:
+        def substitute(match: re.Match, index: int = index) -> str:
             try:
                 return evaluate(match.group(1), page)
             except (KeyError, ValueError, TypeError, UnitError) as exc:

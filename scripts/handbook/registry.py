@@ -14,8 +14,9 @@ CONTRIBUTING.md ("Numbers from data/").
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import changes, citations, explainers, formulas, glossary, measurements, metrics, tables
 

@@ -12,8 +12,8 @@ import gzip
 import http.server
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".md", ".map"}
 GZIP_LEVEL = 6          # what common static hosts use

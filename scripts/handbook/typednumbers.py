@@ -84,7 +84,7 @@ def scan_text(text: str, path: str, first_line: int = 1) -> list[TypedNumber]:
             if MARKERS.search(sentence) or LAB.search(sentence):
                 continue
             for match in NUMBER.finditer(prose):
-                line = next((n for n, l in block if match.group(0).split()[0] in _prose(l)), block[0][0])
+                line = next((n for n, src in block if match.group(0).split()[0] in _prose(src)), block[0][0])
                 found.append(TypedNumber(path, line, match.group(0), " ".join(sentence.split())))
     return found
 

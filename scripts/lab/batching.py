@@ -96,7 +96,7 @@ class StepModel:
         return self.p[0] + self.p[1] * sum(lengths) + self.p[2] * sum(n * n for n in lengths)
 
     @classmethod
-    def from_records(cls, decode_rec: dict, prefill_rec: dict) -> "StepModel":
+    def from_records(cls, decode_rec: dict, prefill_rec: dict) -> StepModel:
         rows, ys = [], []
         for p in decode_rec["results"]["lean"]:
             t = p.get("graph", p["eager"])["median"]
@@ -268,7 +268,7 @@ def run(cfg: dict, command: str, decode_rec: dict | None = None, prefill_rec: di
             row[name] = metrics(reqs, cfg["slo"])
         rows.append(row)
     prov = {
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "date_utc": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         "command": command, "python": platform.python_version(), "device": "cpu (simulation)",
         "gpu": m.source["decode"]["gpu"], "pytorch": m.source["decode"]["pytorch"],
         "inputs": m.source,

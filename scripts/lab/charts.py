@@ -108,7 +108,7 @@ def ceilings(rec):
 # --- 2. decode ---------------------------------------------------------------------------
 
 def decode(rec):
-    r, spec, s = rec["results"], rec["spec"], rec["summary"]
+    r, s = rec["results"], rec["summary"]
     lean = r["lean"]
     ctxs = sorted({p["context"] for p in lean})
     batches = sorted({p["batch"] for p in lean})
@@ -217,7 +217,7 @@ def prefill(rec):
 # --- 4. KV memory --------------------------------------------------------------------------
 
 def kv_memory(rec):
-    r, s = rec["results"], rec["summary"]
+    r = rec["results"]
     pairs = r["pairs"]
     c = Chart("KV cache memory: measured against the formula",
               "Change in torch.cuda.memory_allocated when the cache is allocated, against "

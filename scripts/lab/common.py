@@ -12,7 +12,6 @@ import math
 import os
 import platform
 import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -212,7 +211,7 @@ def _driver_version() -> str | None:
 def provenance(device: str, command: str, uses_transformers: bool = False) -> dict:
     import torch
     p = {
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "date_utc": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         "command": command,
         "device": str(device),
         "python": platform.python_version(),

@@ -141,8 +141,8 @@ class LeanLlama:
     # -- memory ---------------------------------------------------------------------
     def weight_bytes(self) -> int:
         n = self.embed.numel() + self.lm_head.numel() + self.lnf.numel()
-        for l in self.layers:
-            n += sum(t.numel() for t in l.values())
+        for layer in self.layers:
+            n += sum(t.numel() for t in layer.values())
         return n * self.embed.element_size()
 
     def cache_shape(self, batch: int, tokens: int):

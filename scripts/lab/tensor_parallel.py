@@ -59,6 +59,7 @@ def _time_step(model, s, b, ctx, device, cfg, use_graph):
 
 def _worker(rank, world, port, cfg, device_kind, ret):
     import torch.distributed as dist
+
     from .model import LeanLlama
     os.environ.update(SAFE_ENV)
     s = shape(cfg["shape"])
