@@ -39,7 +39,8 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
 
         with sync_playwright() as playwright:
             launched = playwright.chromium.launch(executable_path=chromium, headless=True,
-                                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                                                  args=["--no-sandbox", "--disable-gpu",
+                                                        "--disable-background-networking"])
             try:
                 return page_weight(base_url, paths, browser=launched)
             finally:
@@ -130,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         with serve(served, port, not_found=site / "404.html") as origin:
             for row in page_weight(f"{origin}/handbook/", args.pages, chromium):
                 font = f", math font {row['math_font_gz'] / 1024:.1f} KiB" if row["math_font_gz"] else ""
-                print(f"first visit {row['page']:<34} {row['bytes_gz'] / 1024:7.1f} KiB gzip in {row['requests']:2d} requests"
+                print(f"first visit {row['page']:<34} {row['bytes_gz'] / 1024:7.1f} KiB gzip"
+                      f" in {row['requests']:2d} requests"
                       f" ({row['foreign']} to other origins{font}; search index excluded;"
                       f" {row['bytes_gz_before_input'] / 1024:.1f} KiB before the first interaction)")
             if not args.no_search:

@@ -31,7 +31,8 @@ def page_url(src: str) -> str:
     return stem[:-5] if stem.endswith("/index") else stem + "/"
 
 
-def build_site(dest: Path, site_url: str | None = None, config: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
+def build_site(dest: Path, site_url: str | None = None,
+               config: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if site_url:
         env["SITE_URL"] = site_url
@@ -86,7 +87,8 @@ def page(browser, served_site):
     tab.on("console", lambda msg: tab.errors.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
     origin = base_url.split(BASE_PATH)[0]
-    tab.on("request", lambda req: tab.foreign.append(req.url) if not req.url.startswith((origin, "data:", "blob:")) else None)
+    tab.on("request", lambda req: tab.foreign.append(req.url)
+           if not req.url.startswith((origin, "data:", "blob:")) else None)
     tab.base_url = base_url
     tab.start_material = lambda: start_material(tab)
     yield tab

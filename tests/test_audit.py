@@ -44,7 +44,8 @@ def test_a_page_below_the_threshold_gets_more_runs(monkeypatch, tmp_path, sequen
     scores = iter(sequence)
     monkeypatch.setattr(lighthouse, "run_once", lambda *args, **kw: report(next(scores)))
     thresholds = {"performance": 0.95}
-    (row,) = lighthouse.audit("http://x/", [""], "chromium", 3, tmp_path, tmp_path, thresholds, log=lambda *a, **k: None)
+    (row,) = lighthouse.audit("http://x/", [""], "chromium", 3, tmp_path, tmp_path, thresholds,
+                              log=lambda *a, **k: None)
     assert len(row.runs) == runs_made
     assert (lighthouse.check([row], thresholds) == []) is passes
 

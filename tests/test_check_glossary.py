@@ -101,17 +101,25 @@ def test_rule_unused(tmp_path):
 @pytest.mark.parametrize("glossary, expected", [
     (GLOSSARY.replace("  definition: Time until the first output token arrives.\n", ""),
      "data/glossary.yml:6: [source] entry 'time to first token' has no `definition` (or it is not text)."),
-    (GLOSSARY.replace("id: ttft", "id: kv-cache"), "data/glossary.yml:6: [source] duplicate id 'kv-cache' (first at line 1)."),
-    (GLOSSARY.replace("- term: time to first token", "- term: aardvark"), "data/glossary.yml:6: [source] 'aardvark' is out of order"),
-    (GLOSSARY.replace("a.md#ttft", "nowhere.md#ttft"), "data/glossary.yml:6: [source] explained_in page docs/nowhere.md does not exist."),
-    (GLOSSARY.replace("related: [kv-cache]", "related: [nope]"), "data/glossary.yml:6: [source] related id 'nope' is not a glossary entry."),
-    (GLOSSARY.replace("related: [kv-cache]", "related: kv-cache"), "data/glossary.yml:6: [source] `related` must be a list of strings."),
-    (GLOSSARY.replace("abbr: TTFT", "abbr: [TTFT]"), "data/glossary.yml:6: [source] abbr ['TTFT'] must be a single word."),
-    (GLOSSARY.replace("  id: ttft\n", "  id: ttft\n  colour: red\n"), "data/glossary.yml:6: [source] unknown field(s) ['colour']."),
+    (GLOSSARY.replace("id: ttft", "id: kv-cache"),
+     "data/glossary.yml:6: [source] duplicate id 'kv-cache' (first at line 1)."),
+    (GLOSSARY.replace("- term: time to first token", "- term: aardvark"),
+     "data/glossary.yml:6: [source] 'aardvark' is out of order"),
+    (GLOSSARY.replace("a.md#ttft", "nowhere.md#ttft"),
+     "data/glossary.yml:6: [source] explained_in page docs/nowhere.md does not exist."),
+    (GLOSSARY.replace("related: [kv-cache]", "related: [nope]"),
+     "data/glossary.yml:6: [source] related id 'nope' is not a glossary entry."),
+    (GLOSSARY.replace("related: [kv-cache]", "related: kv-cache"),
+     "data/glossary.yml:6: [source] `related` must be a list of strings."),
+    (GLOSSARY.replace("abbr: TTFT", "abbr: [TTFT]"),
+     "data/glossary.yml:6: [source] abbr ['TTFT'] must be a single word."),
+    (GLOSSARY.replace("  id: ttft\n", "  id: ttft\n  colour: red\n"),
+     "data/glossary.yml:6: [source] unknown field(s) ['colour']."),
     (GLOSSARY + "- just a string\n", "data/glossary.yml:0: [source] each entry must be a mapping."),
     ("term: [unclosed", "data/glossary.yml:2: [source] YAML syntax error"),  # libyaml marks the end of input
     ("{}", "data/glossary.yml: [source] expected a YAML list of entries."),
-    (GLOSSARY.replace("explained_in: a.md#ttft", "explained_in: 42"), "data/glossary.yml:6: [source] entry 'time to first token' has no `explained_in` (or it is not text)."),
+    (GLOSSARY.replace("explained_in: a.md#ttft", "explained_in: 42"),
+     "data/glossary.yml:6: [source] entry 'time to first token' has no `explained_in` (or it is not text)."),
 ])
 def test_malformed_source_is_one_located_finding(tmp_path, glossary, expected):
     result = findings(tmp_path, glossary=glossary)

@@ -8,7 +8,8 @@ import sys
 from conftest import ROOT
 from handbook.reviews import months_ago, stale_pages
 
-PAGE = "---\ntitle: {t}\ndescription: A fixture page for the review-age report, long enough to pass.\nlast_reviewed: {d}\n---\n\n# {t}\n"
+PAGE = ("---\ntitle: {t}\ndescription: A fixture page for the review-age report, long enough to pass.\n"
+        "last_reviewed: {d}\n---\n\n# {t}\n")
 
 
 def make_docs(tmp_path, dates):
@@ -43,6 +44,7 @@ def test_cli_strict_and_bad_front_matter(tmp_path):
 
 def test_real_handbook_front_matter_reads_and_report_runs():
     # Not a deadline: the report lists due pages for maintainers; it fails only on unreadable front matter.
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_reviews.py")], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_reviews.py")],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("check_reviews: ")

@@ -113,7 +113,8 @@ NOTE = "    basis_note: A fixture card.\n"
     ("basis: assumed-binary", "basis: hopeful", "card.memory.basis"),
     ("basis: assumed-binary", "basis: vendor-states-binary", "card.memory.basis_source"),
     (NOTE, "", "card.memory.basis_note"),
-    (NOTE, NOTE + "    reported:\n      - {tool: nvidia-smi, value: 81 GiB, by: test}\n", "card.memory.reported[0].value"),
+    (NOTE, NOTE + "    reported:\n      - {tool: nvidia-smi, value: 81 GiB, by: test}\n",
+     "card.memory.reported[0].value"),
     (NOTE, NOTE + "    reported:\n      - {tool: htop, value: 79 GiB, by: test}\n", "card.memory.reported[0].tool"),
 ])
 def test_memory_fields_are_checked(tmp_path, old, new, where):

@@ -24,7 +24,8 @@ def test_figures_are_deterministic_and_accessible():
     first, second = figures.render_all(), figures.render_all()
     assert first == second
     for path, text in first.items():
-        assert re.search(r"<title id=\"t\">[^<]+</title>", text) and re.search(r"<desc id=\"d\">[^<]+</desc>", text), path
+        assert (re.search(r"<title id=\"t\">[^<]+</title>", text)
+                and re.search(r"<desc id=\"d\">[^<]+</desc>", text)), path
         assert 'fill="#ffffff"' in text.split("</desc>", 1)[1][:200], f"{path}: no white background"
         assert "sans-serif" in text.split(">", 1)[0], f"{path}: no system sans-serif font on the root"
         sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', text)]

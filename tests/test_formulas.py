@@ -141,7 +141,8 @@ def test_spec_compute_bound_batch():
 def test_weights_and_budget():
     assert f.weight_bytes("llama-3.1-70b", "fp8") == pytest.approx(70.553706496e9)
     # 2 x 80 GiB x 0.9 - 70.55 GB
-    assert f.kv_budget_bytes("llama-3.1-70b", "h100-sxm", "fp8", 2, 0.9) == pytest.approx(2 * 80 * 2**30 * 0.9 - 70.553706496e9)
+    assert f.kv_budget_bytes("llama-3.1-70b", "h100-sxm", "fp8", 2, 0.9) == pytest.approx(
+        2 * 80 * 2**30 * 0.9 - 70.553706496e9)
     assert f.max_sequences("llama-3.1-70b", "h100-sxm", "bf16", context_tokens=8192) == 0
 
 
@@ -204,6 +205,7 @@ def test_blocks_render():
     models = tables.models_table()
     assert "does not fit" in models and "131,072" in models
     html = tables.calculator("kv-cache")
-    assert 'data-calculator="kv-cache"' in html and 'data-calc-data="{&quot;' in html and "<script" not in html and "\n" not in html.rstrip("\n")
+    assert ('data-calculator="kv-cache"' in html and 'data-calc-data="{&quot;' in html and "<script" not in html
+            and "\n" not in html.rstrip("\n"))
     with pytest.raises(KeyError):
         tables.calculator("nope")

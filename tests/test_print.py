@@ -81,8 +81,8 @@ def test_finish_repairs_what_the_plugin_leaves():
     from handbook.printpage import finish
 
     raw = ('<head><script>x</script></head><section class="print-page" id="concepts-kv-cache" heading-number="2">'
-           "<html><head>\n<script type=\"text/javascript\">\ndocument.addEventListener('DOMContentLoaded', function () {"
-           "generate_toc();})\n</script>\n</head><body>"
+           "<html><head>\n<script type=\"text/javascript\">\ndocument.addEventListener('DOMContentLoaded', "
+           "function () {generate_toc();})\n</script>\n</head><body>"
            '<h1 id="the-kv-cache">The <abbr title="key-value">KV</abbr> cache'
            '<a class="headerlink" href="#concepts-kv-cache-the-kv-cache">¶</a></h1>'
            '<p><span class="arithmatex">\\(x^2\\)</span> <a href="#.">home</a> '

@@ -117,6 +117,28 @@
     return fmt(x * 1e6, 1) + " µs";
   }
   function plain(x) { return fmt(x, autoDigits(x)); }
+  // US dollars: cents from $0.10 up; below that two significant digits ("$0.000012", not "$0.0000"); below a
+  // millionth of a dollar, "under $0.000001".
+  function usd(x) {
+    if (x >= 0.1 || x === 0) return "$" + fmt(x, 2);
+    if (x < 1e-6) return "under $0.000001";
+    return "$" + fmt(x, 1 - Math.floor(Math.log10(x)));
+  }
+  // Results outside this range are flagged, not refused: at the ends a typo in tokens/s, GPUs or price is likelier
+  // than a real deployment. Bounds in US dollars per million tokens, i.e. 10^9 and 10^3 tokens per dollar of GPU time.
+  var COST_PLAUSIBLE = { min: 0.001, max: 1000 };
+  function costWarning(x) {
+    var perDollar = plain(1e6 / x) + " tokens per dollar of GPU time";
+    if (x < COST_PLAUSIBLE.min)
+      return "Unusual result: " + perDollar + ". Below $" + COST_PLAUSIBLE.min + " per million tokens (over a billion " +
+        "tokens per dollar: a GPU rented at $1 an hour would have to produce over 270,000 tokens/s) a typo is likelier " +
+        "than a real deployment. Check tokens/s (all GPUs together), the GPU count and the price.";
+    if (x > COST_PLAUSIBLE.max)
+      return "Unusual result: only " + perDollar + ". Above $" + fmt(COST_PLAUSIBLE.max, 0) + " per million tokens " +
+        "(under a thousand tokens per dollar: under 0.28 tokens/s from a GPU rented at $1 an hour) a typo is likelier " +
+        "than a real deployment. Check tokens/s, the utilization and the price.";
+    return "";
+  }
 
   // --- input reading and validation ------------------------------------------------------
 
@@ -222,7 +244,7 @@
       var tps = readNumber(root, "tokens_per_s", { positive: true, max: 1e9, example: "2000" });
       var util = readNumber(root, "utilization", FRACTION);
       return {
-        usd_per_million_tokens: [costPerMillion(price, count, tps, util), function (x) { return "$" + fmt(x, x < 0.1 ? 4 : 2); }]
+        usd_per_million_tokens: [costPerMillion(price, count, tps, util), usd, costWarning]
       };
     },
     "capacity": function (root) {
@@ -244,6 +266,16 @@
   function blank(root) {
     var outs = root.querySelectorAll("[data-result]");
     for (var i = 0; i < outs.length; i++) { outs[i].textContent = "—"; outs[i].setAttribute("data-value", ""); }
+    var warnings = root.querySelectorAll(".calc-warning");
+    for (var j = 0; j < warnings.length; j++) warnings[j].textContent = "";
+  }
+  // A result's optional third entry checks plausibility (costWarning); its message goes in a note under the result,
+  // made on first use and emptied when the result is plausible again.
+  function setWarning(out, text) {
+    var box = out.parentNode, note = box.querySelector(".calc-warning");
+    if (!note && !text) return;
+    if (!note) { note = document.createElement("p"); note.className = "calc-warning"; box.appendChild(note); }
+    note.textContent = text;
   }
   function showError(root, field, message) {
     var target = field ? root.querySelector('.calc-error[data-error-for="' + field + '"]') : null;
@@ -273,6 +305,7 @@
       var value = results[name][0];
       out.setAttribute("data-value", String(value));
       out.textContent = results[name][1](value);
+      setWarning(out, results[name][2] ? results[name][2](value) : "");
     }
   }
 

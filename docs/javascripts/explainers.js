@@ -89,8 +89,8 @@
   // A text element placed as asked (anchor at x) but moved sideways, if it must, to stay inside 0..W.
   function fittedText(x, y, anchor, text, W, cls, bold) {
     var w = textWidth(text, bold), start = anchor === "middle" ? x - w / 2 : anchor === "end" ? x - w : x;
-    start = Math.max(2, Math.min(W - 2 - w, start));
-    return svgEl("text", { x: start, y: y, "text-anchor": "start", class: cls }, text);
+    if (start < 2 || start + w > W - 2) { x = Math.max(2, Math.min(W - 2 - w, start)); anchor = "start"; }
+    return svgEl("text", { x: x, y: y, "text-anchor": anchor, class: cls }, text);
   }
 
   // --- 1. batching ---------------------------------------------------------------------------
@@ -429,40 +429,50 @@
     var x0 = Math.floor(Math.log10(lo) - 0.3), x1 = Math.ceil(Math.log10(hi) + 0.3);
     if (x1 - x0 < 3) x1 = x0 + 3;
     var y1 = Math.ceil(Math.log10(peak) + 0.15), y0 = Math.min(Math.floor(Math.log10(attain(Math.pow(10, x0)))), y1 - 2);
-    var W = 720, H = 330, L = 70, R = 16, T = 14, B = 46;
+    // Drawn at the width of its box (figureWidth): on a phone the y-axis title moves above the plot, the margins
+    // follow the widest tick labels, and only every second (third…) decade is labelled when labels would touch.
+    var W = figureWidth(root), narrow = W < 480, i;
+    function xText(v) { return v >= 1 ? fmt(v, 0) : String(v); }
+    function yText(v) { return v / 1e12 >= 1 ? fmt(v / 1e12, 0) : String(Number((v / 1e12).toPrecision(1))); }
+    var widestY = 0, widestX = 0;
+    for (i = y0; i <= y1; i++) widestY = Math.max(widestY, textWidth(yText(Math.pow(10, i))));
+    for (i = x0; i <= x1; i++) widestX = Math.max(widestX, textWidth(xText(Math.pow(10, i))));
+    var H = narrow ? Math.max(230, Math.round(W * 0.8)) : 330, B = 46, T = narrow ? 28 : 14;
+    var L = Math.ceil(widestY) + (narrow ? 10 : 30), R = Math.ceil(textWidth(xText(Math.pow(10, x1))) / 2) + 4;
+    var labelEvery = Math.max(1, Math.ceil((widestX + 10) / ((W - L - R) / (x1 - x0))));
     function X(v) { return L + (Math.log10(v) - x0) / (x1 - x0) * (W - L - R); }
     function Y(v) { return T + (y1 - Math.log10(v)) / (y1 - y0) * (H - T - B); }
     var svg = newSvg(W, H, "Roofline of " + g.name + " at " + dtype.toUpperCase() + ": ridge point " + intensity(ridge) +
       " FLOP/byte; decode at " + intensity(decI) + ", prefill at " + intensity(preI) + " FLOP/byte");
-    var i;
     for (i = x0; i <= x1; i++) {
       var vx = Math.pow(10, i);
       svg.appendChild(svgEl("line", { x1: X(vx), y1: T, x2: X(vx), y2: H - B, class: "expl-grid" }));
-      svg.appendChild(svgEl("text", { x: X(vx), y: H - B + 16, "text-anchor": "middle", class: "expl-svg-text" },
-        vx >= 1 ? fmt(vx, 0) : String(vx)));
+      if ((x1 - i) % labelEvery === 0)  // counted from the right, so the last decade keeps its label
+        svg.appendChild(svgEl("text", { x: X(vx), y: H - B + 16, "text-anchor": "middle", class: "expl-svg-text" }, xText(vx)));
     }
     for (i = y0; i <= y1; i++) {
       var vy = Math.pow(10, i);
       svg.appendChild(svgEl("line", { x1: L, y1: Y(vy), x2: W - R, y2: Y(vy), class: "expl-grid" }));
-      svg.appendChild(svgEl("text", { x: L - 6, y: Y(vy) + 4, "text-anchor": "end", class: "expl-svg-text" },
-        vy / 1e12 >= 1 ? fmt(vy / 1e12, 0) : String(Number((vy / 1e12).toPrecision(1)))));
+      svg.appendChild(svgEl("text", { x: L - 6, y: Y(vy) + 4, "text-anchor": "end", class: "expl-svg-text" }, yText(vy)));
     }
-    svg.appendChild(svgEl("text", { x: (L + W - R) / 2, y: H - 8, "text-anchor": "middle", class: "expl-svg-text" },
-      "arithmetic intensity (FLOP/byte, log scale)"));
-    svg.appendChild(svgEl("text", { x: 14, y: (T + H - B) / 2, "text-anchor": "middle", class: "expl-svg-text",
+    svg.appendChild(fittedText((L + W - R) / 2, H - 8, "middle",
+      narrow ? "arithmetic intensity (FLOP/byte, log)" : "arithmetic intensity (FLOP/byte, log scale)", W, "expl-svg-text"));
+    if (narrow) svg.appendChild(svgEl("text", { x: 2, y: 12, class: "expl-svg-text" }, "TFLOP/s (log scale)"));
+    else svg.appendChild(svgEl("text", { x: 14, y: (T + H - B) / 2, "text-anchor": "middle", class: "expl-svg-text",
       transform: "rotate(-90 14 " + (T + H - B) / 2 + ")" }, "TFLOP/s (log)"));
     var xa = Math.pow(10, x0), xb = Math.pow(10, x1);
     var pts = [[xa, attain(xa)], [ridge, peak], [xb, peak]].map(function (q) { return X(q[0]) + "," + Y(Math.max(q[1], Math.pow(10, y0))); });
     svg.appendChild(svgEl("polyline", { points: pts.join(" "), class: "expl-roof", fill: "none" }));
     svg.appendChild(svgEl("line", { x1: X(ridge), y1: Y(peak), x2: X(ridge), y2: H - B, class: "expl-ridge" }));
-    svg.appendChild(svgEl("text", { x: X(ridge) + 5, y: Y(peak) + 16, class: "expl-svg-text" }, "ridge " + intensity(ridge)));
+    svg.appendChild(fittedText(X(ridge) + 5, Y(peak) + 16, "start", "ridge " + intensity(ridge), W, "expl-svg-text"));
     function point(v, label, shape) {
-      var px = X(v), py = Y(attain(v));
+      var px = X(v), py = Y(attain(v)), w = textWidth(label, true);
       if (shape === "circle") svg.appendChild(svgEl("circle", { cx: px, cy: py, r: 6, class: "expl-pt-decode" }));
       else svg.appendChild(svgEl("rect", { x: px - 6, y: py - 6, width: 12, height: 12, class: "expl-pt-prefill" }));
-      var right = px < W - 160;
-      svg.appendChild(svgEl("text", { x: right ? px + 10 : px - 10, y: py + (shape === "circle" ? 18 : -10),
-        "text-anchor": right ? "start" : "end", class: "expl-svg-text expl-svg-strong" }, label));
+      // beside the point, on the side with room; below it (decode) unless that would reach the axis labels
+      var right = px + 10 + w <= W - 2, below = shape === "circle" && py + 18 <= H - B - 4;
+      svg.appendChild(fittedText(right ? px + 10 : px - 10, below ? py + 18 : py - 10, right ? "start" : "end", label, W,
+        "expl-svg-text expl-svg-strong", true));
     }
     point(decI, "decode, batch " + fmt(batch, 0), "circle");
     point(preI, "prefill, " + fmt(prompt, 0) + " tokens", "rect");
@@ -539,6 +549,18 @@
     var form = root.querySelector("form");
     if (form) form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
     run();
+    // Redraw the figure at its box's width (figureWidth): known after layout, and again when it changes. The redraw
+    // waits a frame: drawing inside the callback would resize the observed box within the same frame.
+    var figure = root.querySelector("[data-figure]");
+    if (figure && typeof ResizeObserver === "function") {
+      new ResizeObserver(function (entries) {
+        var width = Math.floor(entries[entries.length - 1].contentRect.width);
+        if (width > 0 && width !== root.hbFigureWidth) {
+          root.hbFigureWidth = width;
+          requestAnimationFrame(run);
+        }
+      }).observe(figure);
+    }
   }
 
   function init() {

@@ -50,7 +50,8 @@ def load(path: Path | None = None, docs: Path | None = None) -> list[Change]:
             raise HandbookError(where, f"date {item['date']!r} is not YYYY-MM-DD.", "write e.g. 2026-11-27.")
         pages = item.get("pages", [])
         if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
-            raise HandbookError(where, "`pages` must be a list of docs-relative paths.", "write `pages: [concepts/kv-cache.md]`.")
+            raise HandbookError(where, "`pages` must be a list of docs-relative paths.",
+                                "write `pages: [concepts/kv-cache.md]`.")
         for page in pages:
             if not (docs / page).is_file():
                 raise HandbookError(where, f"page docs/{page} does not exist.", "fix the path (relative to docs/).")

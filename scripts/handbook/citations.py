@@ -84,7 +84,8 @@ def load(directory: Path | None = None) -> dict[str, Source]:
                 raise HandbookError(where, "each source must be a mapping.", "see CONTRIBUTING.md, 'Citations'.")
             for key in REQUIRED:
                 if not entry.get(key):
-                    raise HandbookError(where, f"source without `{key}`.", f"add `{key}:` (see CONTRIBUTING.md, 'Citations').")
+                    raise HandbookError(where, f"source without `{key}`.",
+                                        f"add `{key}:` (see CONTRIBUTING.md, 'Citations').")
             key = str(entry["id"])
             if not KEY_RE.match(key):
                 raise HandbookError(where, f"source id {key!r} has characters other than a-z 0-9 . + -.",
@@ -99,7 +100,8 @@ def load(directory: Path | None = None) -> dict[str, Source]:
                                     "give the address where a reader finds it.")
             year = str(entry.get("year") or "")
             if year and re.search(rf"\b{year}\b", str(entry.get("venue") or "")):
-                raise HandbookError(where, f"venue {entry['venue']!r} repeats the year {year}, which then prints twice.",
+                raise HandbookError(where,
+                                    f"venue {entry['venue']!r} repeats the year {year}, which then prints twice.",
                                     "keep the year only in `year:`; write the venue without it (venue: SOSP).")
             known = {k: entry[k] for k in ("authors", "year", "venue", "url", "arxiv", "retrieved") if k in entry}
             known = {k: str(v) if k in ("arxiv", "retrieved", "url") else v for k, v in known.items()}
@@ -178,7 +180,8 @@ def render(markdown: str, page_src: str, sources: dict[str, Source], first_line:
                     order.append(key)
                 number = order.index(key) + 1
                 label = f"{number}, {' '.join(locator.split())}" if locator else str(number)
-                labels.append(f'<a class="cite" href="#ref-{key}" title="{_attr(sources[key].short() or sources[key].title)}">{label}</a>')
+                labels.append(f'<a class="cite" href="#ref-{key}" '
+                              f'title="{_attr(sources[key].short() or sources[key].title)}">{label}</a>')
             # Keep the paragraph's line count, so later errors still point at the right source line.
             breaks = "\n" * match.group(0).count("\n")
             pieces.append(paragraph[last:match.start()] + "<sup>[" + "; ".join(labels) + "]</sup>" + breaks)

@@ -268,7 +268,8 @@ def _memory(entry: dict, path: Path, entry_id: str) -> dict:
                             "say in `basis` why the printed label is read that way).")
     basis = _require(memory, "basis", path, where)
     if basis not in MEMORY_BASES:
-        raise HandbookError(_where(path, where, "basis"), f"unknown basis {basis!r}.", f"use one of {sorted(MEMORY_BASES)}.")
+        raise HandbookError(_where(path, where, "basis"), f"unknown basis {basis!r}.",
+                            f"use one of {sorted(MEMORY_BASES)}.")
     _require(memory, "basis_note", path, where)
     if basis == "vendor-states-binary":
         _require(memory, "basis_source", path, where)
@@ -281,7 +282,8 @@ def _memory(entry: dict, path: Path, entry_id: str) -> dict:
                                 "e.g. `- {tool: nvidia-smi, value: 81559 MiB, by: \"...\"}`.")
         tool = _require(report, "tool", path, at)
         if tool not in REPORTING_TOOLS:
-            raise HandbookError(_where(path, at, "tool"), f"unknown tool {tool!r}.", f"use one of {sorted(REPORTING_TOOLS)}.")
+            raise HandbookError(_where(path, at, "tool"), f"unknown tool {tool!r}.",
+                                f"use one of {sorted(REPORTING_TOOLS)}.")
         value = _quantity(report, "value", "bytes", path, at)
         if value > capacity:
             raise HandbookError(_where(path, at, "value"), "the reported total exceeds the capacity.",
@@ -302,7 +304,8 @@ def parse_gpu(entry: dict, path: Path) -> GPU:
         _require(entry, "dense", path, entry_id)
     sparse = _precision_table(entry, "sparse", path, entry_id)
     link = entry.get("interconnect") or {}
-    link_bw = _quantity(link, "bandwidth", "bytes/s", path, f"{entry_id}.interconnect", required=False) if link else None
+    link_bw = (_quantity(link, "bandwidth", "bytes/s", path, f"{entry_id}.interconnect", required=False)
+               if link else None)
     direction = link.get("direction") if link else None
     if link_bw is not None and direction not in ("total", "per-direction"):
         raise HandbookError(_where(path, entry_id, "interconnect.direction"),

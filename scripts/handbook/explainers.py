@@ -66,30 +66,38 @@ def _field(inner: str, name: str) -> str:
     return f'<div class="expl-field">{inner}{_error(name)}</div>'
 
 
+# Each control also names itself (aria-label, the text of its <label>): the single-page edition print_page/ shows an
+# explainer twice when two chapters embed it, the ids repeat, and a <label for=id> then names only the first copy
+# (axe: select-name, label).
+def _named(label: str) -> str:
+    return f'aria-label="{html.escape(label)}"'
+
+
 def _select(prefix: str, name: str, label: str, options: list[tuple[str, str]], selected: str) -> str:
     cid = f"{prefix}-{name}"
     opts = "".join(f'<option value="{html.escape(v)}"{" selected" if v == selected else ""}>{html.escape(t)}</option>'
                    for v, t in options)
-    return _field(_label(cid, label) + f'<select name="{name}" id="{cid}">{opts}</select>', name)
+    return _field(_label(cid, label) + f'<select name="{name}" id="{cid}" {_named(label)}>{opts}</select>', name)
 
 
 def _number(prefix: str, name: str, label: str, value: str, mode: str = "numeric") -> str:
     cid = f"{prefix}-{name}"
     control = (f'<input type="text" name="{name}" id="{cid}" value="{value}" inputmode="{mode}" '
-               f'autocomplete="off" spellcheck="false">')
+               f'autocomplete="off" spellcheck="false" {_named(label)}>')
     return _field(_label(cid, label) + control, name)
 
 
 def _checkbox(prefix: str, name: str, label: str) -> str:
     cid = f"{prefix}-{name}"
-    return _field(f'<span class="expl-check"><input type="checkbox" name="{name}" id="{cid}">'
+    return _field(f'<span class="expl-check"><input type="checkbox" name="{name}" id="{cid}" {_named(label)}>'
                   f'{_label(cid, label)}</span>', name)
 
 
 def _range(prefix: str, name: str, label: str, lo: float, hi: float, step: float, value: float, unit: str) -> str:
     cid = f"{prefix}-{name}"
     control = (f'<span class="expl-range"><input type="range" name="{name}" id="{cid}" min="{lo}" max="{hi}" '
-               f'step="{step}" value="{value}"><output for="{cid}" data-readout="{name}">{value}</output>'
+               f'step="{step}" value="{value}" {_named(label)}>'
+               f'<output for="{cid}" data-readout="{name}">{value}</output>'
                f'<span class="expl-unit">{html.escape(unit)}</span></span>')
     return _field(_label(cid, label) + control, name)
 

@@ -107,7 +107,8 @@ class _Plot:
             out += [_line(self.left, y, self.right, y, GRID), _text(self.left - 8, y + 4, ylabel(t), 12, MUTED, "end")]
         for t in self.xa.ticks:
             x = self.X(t)
-            out += [_line(x, self.top, x, self.bottom, GRID), _text(x, self.bottom + 18, xlabel(t), 12, MUTED, "middle")]
+            out += [_line(x, self.top, x, self.bottom, GRID),
+                    _text(x, self.bottom + 18, xlabel(t), 12, MUTED, "middle")]
         out.append(_rect(self.left, self.top, self.width, self.height, "none", ' stroke="#6b7280"'))
         return out
 
@@ -205,13 +206,14 @@ def memory_budget(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_i
                                "activation peak,", 12, MUTED))
     body.append(_text(40, 298, "CUDA graphs and runtime overhead. Assumed values vary with engine, batch limits and "
                                "version.", 12, MUTED))
-    note = (f"Derived from data/, not measured. Capacity {_gib(capacity)} = {_plain(capacity / GiB)} \u00d7 2\u00b3\u2070 "
-            f"bytes; the datasheet prints \u201c{g.memory_label}\u201d.")
+    note = (f"Derived from data/, not measured. Capacity {_gib(capacity)} = {_plain(capacity / GiB)} "
+            f"\u00d7 2\u00b3\u2070 bytes; the datasheet prints \u201c{g.memory_label}\u201d.")
     body.append(_text(40, 318, note, 11, FAINT))
     height_total = 330
     reported = getattr(g, "memory_reported", None) or {}      # tool -> (bytes, how and when)
     if reported:
-        totals = ", ".join(f"{TOOL_NAMES.get(tool, tool)} {_gib(value)}" for tool, (value, _) in sorted(reported.items()))
+        totals = ", ".join(f"{TOOL_NAMES.get(tool, tool)} {_gib(value)}"
+                           for tool, (value, _) in sorted(reported.items()))
         body.append(_text(40, 334, f"Software on a real card sees less: {totals} (data/gpus.yml, memory.reported).",
                           11, FAINT))
         height_total = 346
@@ -281,7 +283,8 @@ def memory_hierarchy(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM") -> s
             f"L1 and shared memory, {_bytes_binary(H100_L1_SMEM_PER_SM)} per SM combined with up to "
             f"{_bytes_binary(H100_SMEM_MAX_PER_SM)} as shared memory; L2 cache, {_bytes_binary(H100_L2)} shared by all "
             f"{H100_SMS} SMs; {hbm}, {_gib(g.memory)} at {_q_exact(g.memory_bandwidth, 'TB/s')}; and off-chip "
-            f"links: {link_text.replace(': ', ' at ', 1)} to other GPUs" + (f" and {host} to the host" if host else "") +
+            f"links: {link_text.replace(': ', ' at ', 1)} to other GPUs" +
+            (f" and {host} to the host" if host else "") +
             ". Each level is roughly an order of magnitude larger and slower than the one above.")
     return _svg(720, 440, title, desc, body)
 
@@ -364,11 +367,11 @@ def roofline(gpu_id: str = "h100-sxm", gpu_short: str = "H100 SXM", model_id: st
     title = f"Roofline of an NVIDIA {gpu_short} with {m.name} operations"
     desc = (f"Log-log roofline. Memory roof of {_q_exact(bw, 'TB/s')} rises until the dense BF16 compute roof of "
             f"{_q_exact(peak, 'TFLOPS')} at a ridge point of about {format_number(ridge, 0)} FLOP per byte (FP8 roof "
-            f"{_q_exact(peak8, 'TFLOPS')}, ridge about {format_number(ridge8, 0)}). Derived points for {m.name}: decode "
-            f"weight GEMM at batch 1 (intensity {intensity(i1)}, about {tflops(attainable(i1))} attainable), decode "
-            f"attention with GQA group size {group} (intensity {intensity(i2)}, about {tflops(attainable(i2))}), "
-            f"decode weight GEMM at batch {batch} (intensity about {intensity(i3)}, about {tflops(attainable(i3))}), "
-            f"and prefill of {prompt} tokens (intensity about {intensity(i4)}, "
+            f"{_q_exact(peak8, 'TFLOPS')}, ridge about {format_number(ridge8, 0)}). Derived points for {m.name}: "
+            f"decode weight GEMM at batch 1 (intensity {intensity(i1)}, about {tflops(attainable(i1))} attainable), "
+            f"decode attention with GQA group size {group} (intensity {intensity(i2)}, about "
+            f"{tflops(attainable(i2))}), decode weight GEMM at batch {batch} (intensity about {intensity(i3)}, about "
+            f"{tflops(attainable(i3))}), and prefill of {prompt} tokens (intensity about {intensity(i4)}, "
             f"{'compute-bound' if i4 >= ridge else 'memory-bound'}).")
     return _svg(720, 480, title, desc, body)
 
@@ -440,7 +443,8 @@ def allreduce_cost(gpu_id: str = "h100-sxm", model_id: str = "llama-3.1-70b") ->
     per_token = m.hidden_size * F.dtype_bytes("bf16")                  # one token's hidden state
     marks = [("decode, batch 1", per_token * 1, 388, "start"), ("decode, batch 32", per_token * 32, 370, "start"),
              ("prefill chunk, 8192 tokens", per_token * 8192, 352, "end")]
-    curves = [(f"{link}, busbw {_q_exact(nvlink_busbw, 'GB/s')} (assumed: peak per direction)", nvlink_busbw, "#1d4ed8"),
+    curves = [(f"{link}, busbw {_q_exact(nvlink_busbw, 'GB/s')} (assumed: peak per direction)", nvlink_busbw,
+               "#1d4ed8"),
               (f"{NETWORK_LINK}, busbw {_q_exact(NETWORK_BUSBW, 'GB/s')} (assumed)", NETWORK_BUSBW, "#dc2626")]
 
     def t_us(size: float, busbw: float) -> float:
@@ -486,8 +490,8 @@ def allreduce_cost(gpu_id: str = "h100-sxm", model_id: str = "llama-3.1-70b") ->
             f"{_q(crossings[0], 'MiB')} over {link} and {_q(crossings[1], 'KiB')} over the network; below that the "
             f"curves are flat, above it they rise linearly. Marked sizes for {m.name} in BF16: decode at batch 1 "
             f"({_bytes_binary(marks[0][1])}) and batch 32 ({_bytes_binary(marks[1][1])}) sit "
-            f"{'on the flat part' if decode_flat else 'partly past the flat part'} of the {link} curve; a prefill chunk "
-            f"of 8192 tokens ({_bytes_binary(marks[2][1])}) is "
+            f"{'on the flat part' if decode_flat else 'partly past the flat part'} of the {link} curve; a prefill "
+            f"chunk of 8192 tokens ({_bytes_binary(marks[2][1])}) is "
             f"{'bandwidth-bound on both' if prefill_bound else 'bandwidth-bound on the network'}.")
     return _svg(720, 490, title, desc, body)
 
@@ -571,8 +575,9 @@ def cold_start_timeline(model_id: str = "llama-3.1-70b", dtype: str = "fp8") -> 
     body.append(_text(20, 394, "~ assumed duration; the others are derived from the weight size and assumed "
                                "bandwidths. Not measured.", 11, FAINT))
     body.append(_text(20, 410, f"Assumed: image {_q(IMAGE_BYTES, 'GB')} at {_q_exact(IMAGE_BPS, 'GB/s')}, download "
-                               f"{_q_exact(DOWNLOAD_BPS, 'GB/s')}, local NVMe {_q_exact(NVME_BPS, 'GB/s')}, host to GPU "
-                               f"{_q_exact(HOST_TO_GPU_BPS, 'GB/s')}, warm-up after a wake {_seconds(WAKE_WARMUP_S)}.",
+                               f"{_q_exact(DOWNLOAD_BPS, 'GB/s')}, local NVMe {_q_exact(NVME_BPS, 'GB/s')}, host to "
+                               f"GPU {_q_exact(HOST_TO_GPU_BPS, 'GB/s')}, warm-up after a wake "
+                               f"{_seconds(WAKE_WARMUP_S)}.",
                       11, FAINT))
     a, b, c = rows[0][2], rows[1][2], rows[2][2]
     title = f"Cold-start timeline for a {m.name} {dtype.upper()} replica, three scenarios"

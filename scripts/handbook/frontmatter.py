@@ -50,8 +50,10 @@ def validate(text: str, where: str) -> dict:
     description = str(meta["description"])
     if not 40 <= len(description) <= 200:
         raise HandbookError(f"{where}:2", f"description is {len(description)} characters.",
-                            "write one sentence of 40 to 200 characters: it becomes the search snippet and meta description.")
+                            "write one sentence of 40 to 200 characters: it becomes the search snippet "
+                            "and meta description.")
     for topic in meta.get("topics") or []:
         if not TOPIC_RE.match(str(topic)):
-            raise HandbookError(f"{where}:2", f"topic {topic!r} is not an id like A04.", "use an id of a letter and two digits, such as A04, or leave `topics` out.")
+            raise HandbookError(f"{where}:2", f"topic {topic!r} is not an id like A04.",
+                                "use an id of a letter and two digits, such as A04, or leave `topics` out.")
     return meta

@@ -150,7 +150,8 @@ def check(glossary_path: Path | None = None, docs: Path | None = None) -> list[F
         target, _, anchor = entry.explained_in.partition("#")
         if anchor and anchor not in heading_ids(pages.get(docs / target, "")):
             findings.append(Finding(f"{gname}:{entry.line}", "anchor",
-                                    f"{entry.term!r}: explained_in {entry.explained_in!r} names no heading on that page.",
+                                    f"{entry.term!r}: explained_in {entry.explained_in!r} "
+                                    "names no heading on that page.",
                                     f"give the heading an id ({{#{anchor}}}) or point to an existing one."))
 
     # variant spellings in prose

@@ -51,7 +51,8 @@ def _target_file(site: Path, page: str, path: str) -> str | None:
     joined = posixpath.normpath(posixpath.join(base, urllib.parse.unquote(path)))
     if joined.startswith(".."):
         return None
-    candidates = [joined, posixpath.join(joined, "index.html")] if not path.endswith("/") else [posixpath.join(joined, "index.html")]
+    candidates = ([joined, posixpath.join(joined, "index.html")] if not path.endswith("/")
+                  else [posixpath.join(joined, "index.html")])
     for candidate in candidates:
         if (site / candidate).is_file():
             return candidate
@@ -86,7 +87,8 @@ def check_site(site: Path, docs: Path | None = None, base_path: str = "") -> tup
                     path = posixpath.relpath(rest or ".", posixpath.dirname(page) or ".")
                     path += "/" if (not rest or rest.endswith("/")) and not path.endswith("/") else ""
                 else:
-                    findings.append(Finding(locate(page, href, docs, site), href, "absolute path (use a relative link)"))
+                    findings.append(Finding(locate(page, href, docs, site), href,
+                                            "absolute path (use a relative link)"))
                     continue
             target = page if not path else _target_file(site, page, path)
             if target is None:

@@ -29,7 +29,8 @@ ABBR_RE = re.compile(r'<abbr title="[^"]*">(.*?)</abbr>', re.S)
 # then injects its start-up script before every "</head>", so it ran once per chapter
 # (117 copies of the table of contents). Keep the copy in the real <head>, drop the wrappers.
 WRAPPER_START_RE = re.compile(
-    r"<html><head>\s*<script type=\"text/javascript\">\s*document\.addEventListener\('DOMContentLoaded'.*?</script>\s*</head><body>",
+    r"<html><head>\s*<script type=\"text/javascript\">\s*"
+    r"document\.addEventListener\('DOMContentLoaded'.*?</script>\s*</head><body>",
     re.S)
 WRAPPER_END = "</body></html></section>"
 # The plugin prefixes ids only on headings, <sup> and <li>; bibliography entries are <div>s,
@@ -54,7 +55,8 @@ def finish(html: str) -> str:
 
 
 PRINT_ASSET_RE = re.compile(
-    r'\s*(?:<link rel="stylesheet" href="[^"]*css/print-site[^"]*\.css">|<script src="[^"]*js/print-site\.js"></script>)')
+    r'\s*(?:<link rel="stylesheet" href="[^"]*css/print-site[^"]*\.css">'
+    r'|<script src="[^"]*js/print-site\.js"></script>)')
 
 
 def strip_print_assets(html: str) -> str:

@@ -182,7 +182,8 @@ def mixed_tables(page_html: str) -> list[str]:
         decimal = [c for c, d, b in zip(cells, is_decimal, is_binary) if d and not b]
         binary = [c for c, d, b in zip(cells, is_decimal, is_binary) if b and not d]
         if decimal and binary:
-            head = " | ".join(_cell_text(c) for c in _CELL.findall(table.split("</thead>")[0])) if "</thead>" in table else ""
+            head = (" | ".join(_cell_text(c) for c in _CELL.findall(table.split("</thead>")[0]))
+                    if "</thead>" in table else "")
             found.append(f"{head or cells[0]}; e.g. \u201c{decimal[0][:40]}\u201d against \u201c{binary[0][:40]}\u201d")
     return found
 
@@ -203,8 +204,10 @@ def scan_site(site: Path, docs: Path, data: Path, skip: set[str] = frozenset()) 
                             f"\u201c{finding.fragment}\u201d. Fix: {finding.fix}")
         if rel != "print_page/index.html":   # the single-page edition repeats every page's tables
             for head in mixed_tables(page.read_text(encoding="utf-8")):
-                where = f"docs/{_source_of(rel, docs).relative_to(docs).as_posix()}" if _source_of(rel, docs) else f"site/{rel}"
-                messages.append(f"{where}: a table mixes decimal (GB) and binary (GiB) sizes on {rel} (columns: {head}). "
+                where = (f"docs/{_source_of(rel, docs).relative_to(docs).as_posix()}" if _source_of(rel, docs)
+                         else f"site/{rel}")
+                messages.append(f"{where}: a table mixes decimal (GB) and binary (GiB) sizes on {rel} "
+                                f"(columns: {head}). "
                                 "Fix: print every size in one table in one convention (unit= on the placeholders); "
                                 "capacities of accelerators are binary, see data/gpus.yml.")
     return messages

@@ -87,7 +87,8 @@ def run_queries(page, base_url: str, queries: list[Query], timeout_ms: int = 150
     # Count changes to the result list, so each query waits for its own results to settle.
     page.evaluate("""() => { window.__hbResultChanges = 0;
         new MutationObserver(() => { window.__hbResultChanges++; window.__hbLastChange = performance.now(); })
-          .observe(document.querySelector('.md-search-result'), {childList: true, subtree: true, characterData: true}); }""")
+          .observe(document.querySelector('.md-search-result'), """
+                  """{childList: true, subtree: true, characterData: true}); }""")
     outcomes = []
     for query in queries:
         box.fill("")
@@ -113,7 +114,8 @@ def run_queries(page, base_url: str, queries: list[Query], timeout_ms: int = 150
 
 def report(outcomes: list[Outcome]) -> str:
     hits = sum(o.hit for o in outcomes)
-    lines = [f"search: {hits}/{len(outcomes)} queries ({100 * hits / len(outcomes):.1f} %) find their page in the top {TOP}"]
+    lines = [f"search: {hits}/{len(outcomes)} queries ({100 * hits / len(outcomes):.1f} %) "
+             f"find their page in the top {TOP}"]
     for kind in sorted(KINDS):
         subset = [o for o in outcomes if o.query.kind == kind]
         if subset:

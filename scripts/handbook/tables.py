@@ -217,16 +217,19 @@ def _gpu_json(g: data.GPU) -> dict:
             "dense": dict(g.dense)}
 
 
+# Each control carries its label twice: <label for=id> (click to focus) and aria-label (its accessible name). A page
+# that shows the same calculator twice, such as the single-page edition print_page/, repeats the id, and a label's
+# `for` then names only the first copy: the second would have no name (axe: select-name, label).
 def _select(name: str, label: str, options: list[tuple[str, str]], selected: str) -> str:
     opts = "".join(f'<option value="{html.escape(v)}"{" selected" if v == selected else ""}>{html.escape(t)}</option>'
                    for v, t in options)
-    return _field(name, label, f'<select name="{name}" id="{{id}}">{opts}</select>')
+    return _field(name, label, f'<select name="{name}" id="{{id}}" aria-label="{html.escape(label)}">{opts}</select>')
 
 
 def _number(name: str, label: str, value: str, step: str = "any", minimum: str = "0", hint: str = "") -> str:
     mode = "numeric" if step == "1" else "decimal"
     control = (f'<input type="text" name="{name}" id="{{id}}" value="{value}" inputmode="{mode}" '
-               f'autocomplete="off" spellcheck="false">')
+               f'autocomplete="off" spellcheck="false" aria-label="{html.escape(label)}">')
     return _field(name, label, control, hint)
 
 

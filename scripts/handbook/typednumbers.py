@@ -36,7 +36,8 @@ class TypedNumber:
     sentence: str
 
     def message(self) -> str:
-        return (f"{self.path}:{self.line}: \u201c{self.text}\u201d is typed by hand in \u201c{self.sentence[:120]}\u201d. "
+        return (f"{self.path}:{self.line}: \u201c{self.text}\u201d is typed by hand in "
+                f"\u201c{self.sentence[:120]}\u201d. "
                 "Fix: draw it from data/ with a placeholder (CONTRIBUTING.md, 'Numbers from data/'), cite its source "
                 "with [@key] in the same sentence, or say in the sentence that it is assumed or an example.")
 

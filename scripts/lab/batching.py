@@ -276,7 +276,8 @@ def run(cfg: dict, command: str, decode_rec: dict | None = None, prefill_rec: di
     top = rows[-1]
     summary = {
         "kv_capacity_tokens": cap,
-        "max_output_tokens_per_s": {k: max(r[k]["output_tokens_per_s"] for r in rows) for k in ("static", "continuous")},
+        "max_output_tokens_per_s": {k: max(r[k]["output_tokens_per_s"] for r in rows)
+                                    for k in ("static", "continuous")},
         "max_goodput_requests_per_s": {k: max(r[k]["goodput_requests_per_s"] for r in rows)
                                        for k in ("static", "continuous")},
         "highest_rate": top["rate_rps"],

@@ -48,9 +48,9 @@ def ceilings(rec):
     s, spec = rec["summary"], rec["spec"]
     bars = Bars("Measured ceilings as a share of the datasheet",
                 f"On an {_gpu(rec)}, a device-to-device copy reached {s['hbm_copy_fraction_of_spec'] * 100:.0f}% and a "
-                f"read-only sum {s['hbm_read_fraction_of_spec'] * 100:.0f}% of the {spec['memory_bandwidth'] / 1e12:g} TB/s "
-                f"datasheet bandwidth; the best dense BF16 matmul reached {s['bf16_fraction_of_spec'] * 100:.0f}% of "
-                f"{spec['bf16_dense'] / 1e12:g} TFLOPS"
+                f"read-only sum {s['hbm_read_fraction_of_spec'] * 100:.0f}% of the "
+                f"{spec['memory_bandwidth'] / 1e12:g} TB/s datasheet bandwidth; the best dense BF16 matmul reached "
+                f"{s['bf16_fraction_of_spec'] * 100:.0f}% of {spec['bf16_dense'] / 1e12:g} TFLOPS"
                 + (f" and FP8 {s['fp8_fraction_of_spec'] * 100:.0f}% of {spec['fp8_dense'] / 1e12:g} TFLOPS."
                    if s.get("fp8_fraction_of_spec") else "."),
                 "percent of the H100 SXM datasheet figure", xmax=110, ref=100, ref_label="datasheet")
@@ -120,7 +120,8 @@ def decode(rec):
     for i, ctx in enumerate(ctxs):
         sub = [p for p in lean if p["context"] == ctx and "graph" in p]
         col = [BLUE, ORANGE, GREEN, PURPLE][i % 4]
-        c.add(f"context {fmt_tick(ctx)}: measured", [p["batch"] for p in sub], [p["graph"]["median"] * 1e3 for p in sub],
+        c.add(f"context {fmt_tick(ctx)}: measured", [p["batch"] for p in sub],
+              [p["graph"]["median"] * 1e3 for p in sub],
               col, lo=[p["graph"]["p10"] * 1e3 for p in sub], hi=[p["graph"]["p90"] * 1e3 for p in sub])
         c.add(f"context {fmt_tick(ctx)}: bound", [p["batch"] for p in sub], [p["bound_spec_s"] * 1e3 for p in sub],
               col, dash="6 4", markers=False, width=1.5)
@@ -230,12 +231,13 @@ def kv_memory(rec):
     mb = r["max_batch"]
     bars = Bars("Largest batch whose KV cache fits next to the weights",
                 "For each context length: the batch predicted from the free memory after the weights, the batch "
-                "predicted from 90% of the 80 GB of the datasheet (decimal, as data/gpus.yml had it when measured), and the largest batch that allocated "
-                "its cache and ran a decode step.",
+                "predicted from 90% of the 80 GB of the datasheet (decimal, as data/gpus.yml had it when measured), "
+                "and the largest batch that allocated its cache and ran a decode step.",
                 "sequences")
     for m in mb:
         ctx = fmt_tick(m["context"])
-        bars.add(f"context {ctx}: 90% of 80 GB", m["predicted_from_datasheet"], GREY, str(m["predicted_from_datasheet"]))
+        bars.add(f"context {ctx}: 90% of 80 GB", m["predicted_from_datasheet"], GREY,
+                 str(m["predicted_from_datasheet"]))
         bars.add(f"context {ctx}: from free memory", m["predicted_from_free"], ORANGE, str(m["predicted_from_free"]))
         bars.add(f"context {ctx}: ran", m["largest_batch_that_ran"], BLUE, str(m["largest_batch_that_ran"]))
     out["kv_max_batch.svg"] = bars.render()

@@ -52,8 +52,10 @@ def run(cfg: dict, device: str, command: str, measured: dict | None = None) -> d
         fl = prefill_flops_executed(s, L)
         p = {"tokens": L, "ttft": timed(ts), "flops_executed": fl, "flops_formula": prefill_flops_formula(s, L),
              "weight_bytes_read": weight_read,
-             "compute_bound_spec_s": fl / spec["bf16_dense"], "memory_bound_spec_s": weight_read / spec["memory_bandwidth"],
-             "mfu": fl / t / spec["bf16_dense"], "mfu_formula_flops": prefill_flops_formula(s, L) / t / spec["bf16_dense"],
+             "compute_bound_spec_s": fl / spec["bf16_dense"],
+             "memory_bound_spec_s": weight_read / spec["memory_bandwidth"],
+             "mfu": fl / t / spec["bf16_dense"],
+             "mfu_formula_flops": prefill_flops_formula(s, L) / t / spec["bf16_dense"],
              "tokens_per_s": L / t}
         p["bound_spec_s"] = max(p["compute_bound_spec_s"], p["memory_bound_spec_s"])
         if device != "cpu" and L <= cfg["graph_max_tokens"]:

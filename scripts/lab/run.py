@@ -35,7 +35,8 @@ def main(argv=None) -> int:
                                                 "smoke runs default to /tmp/lab-smoke)")
     args = ap.parse_args(argv)
     profile = args.profile or ("smoke" if args.smoke else "full")
-    names = list(EXPERIMENTS) if (args.all or args.smoke or not args.only) else [n.strip() for n in args.only.split(",") if n.strip()]
+    names = (list(EXPERIMENTS) if (args.all or args.smoke or not args.only)
+             else [n.strip() for n in args.only.split(",") if n.strip()])
     skip = {n.strip() for n in args.skip.split(",") if n.strip()}
     names = [n for n in names if n not in skip]
     for n in names:

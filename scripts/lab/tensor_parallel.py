@@ -73,7 +73,8 @@ def _worker(rank, world, port, cfg, device_kind, ret):
         torch.set_num_threads(1)
     dist.init_process_group("nccl" if cuda else "gloo", init_method=f"tcp://127.0.0.1:{port}",
                             rank=rank, world_size=world,
-                            **({"device_id": torch.device(device)} if cuda else {}), timeout=datetime.timedelta(seconds=180))
+                            **({"device_id": torch.device(device)} if cuda else {}),
+                            timeout=datetime.timedelta(seconds=180))
     ctx = cfg["context"]
     use_graph = cuda and cfg.get("graph", True)
     result = {"single": [], "tp": [], "allreduce": []}
@@ -102,7 +103,8 @@ def _worker(rank, world, port, cfg, device_kind, ret):
         tp.cache = None
         if rank == 0:
             log(f"tp b={b}: eager {result['tp'][-1]['eager']['median'] * 1e3:.2f} ms"
-                + (f", graph {result['tp'][-1]['graph']['median'] * 1e3:.2f} ms" if "graph" in result["tp"][-1] else ""))
+                + (f", graph {result['tp'][-1]['graph']['median'] * 1e3:.2f} ms"
+                   if "graph" in result["tp"][-1] else ""))
     # correctness check on an empty-prefix cache: compare position-0 logits
     tp.allocate_cache(2, 1, fill=False)
     ref_tokens = torch.arange(2, device=device) % s.vocab
@@ -211,7 +213,8 @@ def run(cfg: dict, device: str, command: str) -> dict:
     }
     results = {"model": s.as_dict(), "context": ctx, "world": world, "single": res.get("single", []),
                "tp": res.get("tp", []), "allreduce": ar,
-               "allreduce_graph": res.get("allreduce_graph"), "allreduce_graph_error": res.get("allreduce_graph_error"), "check": res.get("check"), "speedup": speed}
+               "allreduce_graph": res.get("allreduce_graph"), "allreduce_graph_error": res.get("allreduce_graph_error"),
+               "check": res.get("check"), "speedup": speed}
     notes = ["All-reduce times are the mean of back-to-back calls between two CUDA events (like nccl-tests), "
              "so they include the launch but overlap consecutive calls' host work.",
              "Environment: " + ", ".join(f"{k}={v}" for k, v in SAFE_ENV.items())]
