@@ -4,7 +4,7 @@
     python3 scripts/dev.py audit [--pages "" concepts/kv-cache/ reference/calculators/] [--runs 3]
 
 Builds the site strictly into a temporary folder, serves it the way a static
-host does (scripts/handbook/staticserve.py), runs the pinned Lighthouse
+host does (scripts/devtools/staticserve.py), runs the pinned Lighthouse
 (scripts/lighthouse/, installed with `npm ci`) with Debian's Chromium, and
 compares each category's median score over the runs with THRESHOLDS.
 Reports land in --out (default: .cache/lighthouse/). Exit 0 when every page
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from handbook import lighthouse  # noqa: E402
-from handbook.staticserve import free_port, serve  # noqa: E402
+from devtools import lighthouse  # noqa: E402
+from devtools.staticserve import free_port, serve  # noqa: E402
 
 DEFAULT_PAGES = ["", "concepts/kv-cache/", "reference/calculators/"]
 # The targets: performance >= 95 on mobile, 100 for the rest. Medians on

@@ -45,7 +45,7 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
                 return page_weight(base_url, paths, browser=launched)
             finally:
                 launched.close()
-    from handbook.pagespeed import start_material
+    from handbook.render.pagespeed import start_material
 
     origin = base_url.split("/handbook/")[0]
     results = []
@@ -57,7 +57,7 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
         page.goto(base_url + path, wait_until="networkidle")
         page.wait_for_timeout(500)
         at_load = len(seen)
-        # Material's bundle starts on the first interaction (scripts/handbook/material-on-demand.js): a reader who
+        # Material's bundle starts on the first interaction (scripts/handbook/render/material-on-demand.js): a reader who
         # touches the page pays for it on the first visit too, so the budget counts it.
         start_material(page)
         page.wait_for_load_state("networkidle")
@@ -84,7 +84,7 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
 
 
 def search_report(base_url: str, chromium: str) -> str:
-    from handbook.searcheval import load_queries, report, run_queries
+    from devtools.searcheval import load_queries, report, run_queries
     from playwright.sync_api import sync_playwright
 
     queries = load_queries(ROOT / "tests" / "search_queries.yml", ROOT / "docs")
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         if not chromium:
             print("page weight:         skipped (no Chromium; set CHROMIUM_PATH)")
             return 0
-        from handbook.staticserve import serve
+        from devtools.staticserve import serve
 
         with serve(served, port, not_found=site / "404.html") as origin:
             for row in page_weight(f"{origin}/handbook/", args.pages, chromium):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from handbook import DATA, DOCS  # noqa: E402
-from handbook.glossarycheck import check  # noqa: E402
+from handbook.checks.glossarycheck import check  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

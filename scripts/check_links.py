@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from handbook.linkcheck import check_external, check_site  # noqa: E402
+from handbook.checks.linkcheck import check_external, check_site  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@
     python3 scripts/check_numbers.py [--docs docs] [FILE ...]
 
 A number with such a unit must be drawn from data/ (a placeholder), cited in its
-sentence, or marked there as assumed or an example (scripts/handbook/typednumbers.py
+sentence, or marked there as assumed or an example (scripts/handbook/checks/typednumbers.py
 says exactly what counts). Exit status: 0 clean, 1 findings.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from handbook import DOCS  # noqa: E402
-from handbook.typednumbers import scan_docs, scan_page  # noqa: E402
+from handbook.checks.typednumbers import scan_docs, scan_page  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from handbook import DOCS  # noqa: E402
-from handbook.reviews import HandbookError, stale_pages  # noqa: E402
+from handbook.checks.reviews import HandbookError, stale_pages  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

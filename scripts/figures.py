@@ -3,7 +3,7 @@
 
     python3 scripts/figures.py [--check] [--out DIR]
 
-Without --check: rewrite every figure of scripts/handbook/figures.py (FIGURES). With --check: write nothing and
+Without --check: rewrite every figure of scripts/handbook/render/figures.py (FIGURES). With --check: write nothing and
 list the figures that differ from what data/ gives now. --out writes or checks under DIR instead of the repository
 root. HANDBOOK_DATA points the data loaders at another data folder.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from handbook import ROOT  # noqa: E402
-from handbook.figures import FIGURES, REGENERATE, stale, write_all  # noqa: E402
+from handbook.render.figures import FIGURES, REGENERATE, stale, write_all  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

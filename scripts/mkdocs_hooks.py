@@ -16,10 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from handbook import (  # noqa: E402
+from handbook import data  # noqa: E402
+from handbook.checks import rendercheck  # noqa: E402
+from handbook.data import bibliography  # noqa: E402
+from handbook.data import glossary as glossary_data  # noqa: E402
+from handbook.errors import HandbookError  # noqa: E402
+from handbook.render import (  # noqa: E402
     citations,
     frontmatter,
     glossary,
+    llmstxt,
     mathml,
     pagespeed,
     placeholders,
@@ -27,7 +33,6 @@ from handbook import (  # noqa: E402
     registry,
     searchindex,
 )
-from handbook.errors import HandbookError  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.handbook")
 STATE: dict = {}
@@ -40,17 +45,16 @@ def _report(exc: Exception) -> None:
 def on_config(config, **kwargs):
     STATE.clear()
     try:
-        STATE["glossary"] = glossary.load(docs=Path(config["docs_dir"]))
+        STATE["glossary"] = glossary_data.load(docs=Path(config["docs_dir"]))
     except HandbookError as exc:
         _report(exc)
         STATE["glossary"] = []
     try:
-        STATE["sources"] = citations.load()
+        STATE["sources"] = bibliography.load()
     except HandbookError as exc:
         _report(exc)
         STATE["sources"] = {}
     try:  # validate the data files once, before any page uses them
-        from handbook import data
         data.clear_cache()
         data.load_models()
         data.load_gpus()
@@ -143,7 +147,7 @@ def on_page_content(html, page, config, files, **kwargs):
 
 
 def _scripts_out_of_the_way(html: str, where: str) -> str:
-    """Material's bundle started on demand, the lightbox script out of <head> (scripts/handbook/pagespeed.py)."""
+    """Material's bundle started on demand, the lightbox script out of <head> (scripts/handbook/render/pagespeed.py)."""
     try:
         html = pagespeed.defer_material(html, where)
     except HandbookError as exc:
@@ -163,7 +167,6 @@ def on_post_template(output_content, template_name, config, **kwargs):
 
 def on_post_build(config, **kwargs):
     """Write llms.txt and the Markdown of every page, then bundle the scripts."""
-    from handbook import llmstxt
 
     llmstxt.write(Path(config["site_dir"]), config, STATE.get("order", []), STATE.get("markdown", {}))
     _bundle_scripts(config)
@@ -179,8 +182,8 @@ def on_post_build(config, **kwargs):
 
 
 def _check_rendered(site: Path, config) -> None:
-    """Fail the build on markup that reached the reader unrendered (scripts/handbook/rendercheck.py)."""
-    from handbook import DATA, rendercheck
+    """Fail the build on markup that reached the reader unrendered (scripts/handbook/checks/rendercheck.py)."""
+    from handbook import DATA
 
     failed = STATE.get("failed", set())
     skip = failed | ({"print_page/index.html"} if failed else set())

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from handbook.pagespeed import start_material
+from handbook.render.pagespeed import start_material
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_PATH = "/handbook/"
@@ -44,7 +44,7 @@ def build_site(dest: Path, site_url: str | None = None,
 def served_site(tmp_path_factory):
     """(base URL, site folder): the real handbook built strictly and served under
     /handbook/ the way a static host serves it (gzip, cache headers, 404 page)."""
-    from handbook.staticserve import free_port, serve
+    from devtools.staticserve import free_port, serve
 
     port = free_port()
     root = tmp_path_factory.mktemp("served")

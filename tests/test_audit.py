@@ -6,8 +6,8 @@ import gzip
 import urllib.request
 
 import pytest
-from handbook import lighthouse
-from handbook.staticserve import serve
+from devtools import lighthouse
+from devtools.staticserve import serve
 
 
 def report(perf: float, seo: float = 1.0) -> dict:

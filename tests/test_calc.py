@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from handbook import data, formulas, placeholders
+from handbook import data, formulas
+from handbook.render import placeholders
 
 
 def test_derived_quantity_follows_the_data():

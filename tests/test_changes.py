@@ -6,12 +6,13 @@ import re
 
 import pytest
 from conftest import ROOT
-from handbook import changes
+from handbook.data import changes as change_log
 from handbook.errors import HandbookError
+from handbook.render import changes
 
 
 def test_real_change_log_loads_and_renders():
-    entries = changes.load()
+    entries = change_log.load()
     assert entries and all(c.summary for c in entries)
     text = changes.page(entries, "reference/whats-new.md", {"index.md": "Home"})
     assert text.startswith(f"## {entries[0].date.isoformat()}")
@@ -31,7 +32,7 @@ def test_change_log_errors_name_the_line(tmp_path, body, problem):
     path = tmp_path / "changes.yml"
     path.write_text(body)
     with pytest.raises(HandbookError) as caught:
-        changes.load(path, ROOT / "docs")
+        change_log.load(path, ROOT / "docs")
     assert problem in caught.value.problem
     assert caught.value.where.startswith(str(path))
 
@@ -40,6 +41,6 @@ def test_whats_new_page_lists_the_changes(served_site):
     _, site = served_site
     html = (site / "reference" / "whats-new" / "index.html").read_text()
     text = re.sub(r"<[^>]+>", "", html)   # titles may carry abbreviation tooltips (<abbr>SLO</abbr>)
-    for change in changes.load():
+    for change in change_log.load():
         assert change.title in text
     assert 'href="../../lab/decode/"' in html

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from handbook.glossarycheck import check
+from handbook.checks.glossarycheck import check
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from handbook.linkcheck import check_site
+from handbook.checks.linkcheck import check_site
 
 PAGE = """<!doctype html><html><head><link href="{css}" rel="stylesheet"></head><body>
 <h1 id="top">T</h1><h2 id="section">S</h2>
@@ -68,7 +68,7 @@ def test_cli_exit_codes(tmp_path):
 def test_external_without_network_is_reported_cleanly(tmp_path, monkeypatch):
     import socket
 
-    from handbook import linkcheck
+    from handbook.checks import linkcheck
 
     def no_network(*args, **kwargs):
         raise OSError("no network")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from handbook.reviews import months_ago, stale_pages
+from handbook.checks.reviews import months_ago, stale_pages
 
 PAGE = ("---\ntitle: {t}\ndescription: A fixture page for the review-age report, long enough to pass.\n"
         "last_reviewed: {d}\n---\n\n# {t}\n")

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from handbook import citations
-from handbook.citations import Source
+from handbook.data import bibliography
+from handbook.data.bibliography import Source
 from handbook.errors import HandbookError
+from handbook.render import citations
 
 
 def source(**kw) -> Source:
@@ -53,4 +54,4 @@ def test_venue_repeating_the_year_is_refused(tmp_path):
     (tmp_path / "core.yml").write_text("- id: a\n  title: T\n  kind: paper\n  note: n\n  arxiv: '1'\n"
                                        "  year: 2023\n  venue: SOSP 2023\n")
     with pytest.raises(HandbookError, match="repeats the year 2023"):
-        citations.load(tmp_path)
+        bibliography.load(tmp_path)

@@ -1,4 +1,4 @@
-"""The data-driven figures (scripts/handbook/figures.py): the committed SVGs are
+"""The data-driven figures (scripts/handbook/render/figures.py): the committed SVGs are
 what data/ gives now, each is accessible and deterministic, and a change in
 data/ reaches the figure's text."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from handbook import figures
+from handbook.render import figures
 
 REGENERATE = f"regenerate with: {figures.REGENERATE}"
 

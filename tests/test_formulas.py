@@ -1,7 +1,7 @@
 """The formulas against hand-checked values, and the calculator vectors against the formulas.
 
 tests/vectors/calculators.json is what the browser test feeds the in-page calculators;
-here we check that every expected value is what scripts/handbook/formulas.py computes
+here we check that every expected value is what scripts/handbook/formulas/ computes
 (so the JavaScript, the pages and the vectors cannot drift apart).
 """
 from __future__ import annotations

@@ -2,8 +2,8 @@
 import json
 
 import pytest
-from handbook import measurements as m
-from handbook import placeholders
+from handbook.data import measurements as m
+from handbook.render import placeholders
 from handbook.units import UnitError
 
 FIXTURE = {

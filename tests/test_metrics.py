@@ -2,9 +2,9 @@
 import math
 
 import pytest
-from handbook import metrics as m
-from handbook import placeholders
-from handbook.metrics import Request
+from handbook.formulas import metrics as m
+from handbook.formulas.metrics import Request
+from handbook.render import placeholders
 
 
 def req(send, chunks, done, ok=True, out=None, inp=100, queued=None, scheduled=None, id="x"):

@@ -1,9 +1,9 @@
-"""scripts/handbook/pagespeed.py: Material's bundle starts on demand, the lightbox script leaves <head>."""
+"""scripts/handbook/render/pagespeed.py: Material's bundle starts on demand, the lightbox script leaves <head>."""
 from __future__ import annotations
 
 import pytest
-from handbook import pagespeed
 from handbook.errors import HandbookError
+from handbook.render import pagespeed
 
 PAGE = ('<html><head><script src="../assets/javascripts/glightbox.min.js"></script></head><body><p>text</p>'
         '<script id="__config" type="application/json">{}</script>'

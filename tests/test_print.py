@@ -78,7 +78,7 @@ def test_prints_to_a_clean_pdf(browser, served_site, tmp_path):
 
 
 def test_finish_repairs_what_the_plugin_leaves():
-    from handbook.printpage import finish
+    from handbook.render.printpage import finish
 
     raw = ('<head><script>x</script></head><section class="print-page" id="concepts-kv-cache" heading-number="2">'
            "<html><head>\n<script type=\"text/javascript\">\ndocument.addEventListener('DOMContentLoaded', "

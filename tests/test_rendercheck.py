@@ -3,7 +3,7 @@ visible text, code is not prose, and each finding is traced to its source line."
 from __future__ import annotations
 
 import pytest
-from handbook import rendercheck
+from handbook.checks import rendercheck
 
 
 def problems(html: str) -> list[str]:

@@ -4,10 +4,9 @@ first three results."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
+from devtools.searcheval import TOP, load_queries, page_of, report, run_queries
 from handbook.errors import HandbookError
-from handbook.searcheval import TOP, load_queries, page_of, report, run_queries
 
 QUERIES = ROOT / "tests" / "search_queries.yml"
 TARGET = 0.90
@@ -55,21 +54,23 @@ def test_search_finds_the_expected_page_in_the_top_three(page):
 
 
 def test_glossary_keywords_cover_terms_abbreviations_and_variants():
-    from handbook import glossary
+    from handbook.data import glossary as glossary_data
+    from handbook.render import glossary
 
-    keywords = glossary.search_keywords(glossary.load())
+    keywords = glossary.search_keywords(glossary_data.load())
     assert {"TTFT", "time to first token", "Time-To-First-Token"} <= set(keywords["metrics/latency.md"])
     assert "quantisation" in keywords["optimizations/quantization.md"]
-    entries = [glossary.Entry(term="paged attention", id="pa", definition="d", explained_in="a.md#x", line=1,
+    entries = [glossary_data.Entry(term="paged attention", id="pa", definition="d", explained_in="a.md#x", line=1,
                               abbr="PA", variants=["pagedattention"]),
-               glossary.Entry(term="block table", id="bt", definition="d", explained_in="a.md#y", line=2, see_also=True)]
+               glossary_data.Entry(term="block table", id="bt", definition="d", explained_in="a.md#y", line=2,
+                                   see_also=True)]
     assert glossary.search_keywords(entries) == {"a.md": ["PA", "paged attention", "pagedattention"]}
 
 
 def test_keywords_land_on_every_entry_of_their_page(tmp_path):
     import json
 
-    from handbook.searchindex import add_keywords
+    from handbook.render.searchindex import add_keywords
 
     index = tmp_path / "search_index.json"
     index.write_text(json.dumps({"config": {}, "docs": [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import ROOT
-from handbook import typednumbers
+from handbook.checks import typednumbers
 
 
 def found(text: str) -> list[str]:

@@ -1,5 +1,5 @@
 // In-page calculators. Markup comes from the `calculator` block (scripts/handbook/tables.py);
-// the formulas mirror scripts/handbook/formulas.py line for line, and tests/vectors/calculators.json
+// the formulas mirror scripts/handbook/formulas/ line for line, and tests/vectors/calculators.json
 // checks that both give the same numbers. No framework, nothing from another origin.
 (function () {
   "use strict";

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from . import DATA, data, formulas
+from handbook import DATA, data, formulas
 
 MEASUREMENTS = DATA / "measurements"   # HANDBOOK_DATA points tests at another data folder
 

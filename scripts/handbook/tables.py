@@ -6,7 +6,7 @@ A page writes one of these on a line of its own:
     {{< models >}}                the model table (M02), derived columns and sources
     {{< calculator kv-cache >}}   one in-page calculator (HTML; docs/javascripts/calculators.js runs it)
 
-Every number comes from data/ through scripts/handbook/formulas.py.
+Every number comes from data/ through scripts/handbook/formulas/.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import json
 import math
 from typing import Callable
 
-from . import data, formulas
-from .formatting import format_number
+from handbook import data, formulas
+from handbook.render.formatting import format_number
 
 # --- formatting helpers --------------------------------------------------------
 
@@ -166,7 +166,7 @@ def models_table() -> str:
                    f"| {m.num_kv_heads} | {m.head_dim} | {ffn_text} | {m.vocab_size:,} | {experts} "
                    f"| {m.max_position_embeddings:,} | {_attention(m)} |")
     gpu = data.gpu(REFERENCE_GPU)
-    out += ["", "## Derived sizes: weights, KV cache, longest context {#derived}", "", f"Computed by `scripts/handbook/formulas.py`. Sizes in binary units like the GPU capacities they are compared with: weights in GiB (2³⁰ bytes), total "
+    out += ["", "## Derived sizes: weights, KV cache, longest context {#derived}", "", f"Computed by `scripts/handbook/formulas/`. Sizes in binary units like the GPU capacities they are compared with: weights in GiB (2³⁰ bytes), total "
             "parameters, no quantization scales; KV cache per token in KiB with every layer caching every token; "
             f"longest single sequence on one {gpu.name} with BF16 weights, BF16 KV cache and 90% of memory "
             "given to the engine, ignoring activations and CUDA graphs.", "",

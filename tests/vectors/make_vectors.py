@@ -1,4 +1,4 @@
-"""Regenerate tests/vectors/calculators.json from scripts/handbook/formulas.py.
+"""Regenerate tests/vectors/calculators.json from scripts/handbook/formulas/.
 
     .venv/bin/python tests/vectors/make_vectors.py
 
@@ -122,7 +122,7 @@ BAD_CHOICES = {
 
 
 def build() -> dict:
-    out = {"generated_by": "tests/vectors/make_vectors.py from scripts/handbook/formulas.py", "calculators": {}}
+    out = {"generated_by": "tests/vectors/make_vectors.py from scripts/handbook/formulas/", "calculators": {}}
     for name, cases in CASES.items():
         out["calculators"][name] = {
             "cases": [{"label": label, "inputs": inputs, "expected": expected(name, inputs)} for label, inputs in cases],

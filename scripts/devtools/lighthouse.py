@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ROOT
+from handbook import ROOT
 
 TOOL_DIR = ROOT / "scripts" / "lighthouse"      # package.json + package-lock.json pin lighthouse 12.2.3
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")

@@ -17,7 +17,7 @@ import html as html_lib
 import re
 from pathlib import Path
 
-from .errors import HandbookError
+from handbook.errors import HandbookError
 
 # In a browser: true once Material's bundle has started (it publishes component$ last).
 MATERIAL_STARTED = "typeof window.component$ !== 'undefined'"
@@ -31,7 +31,7 @@ def defer_material(page_html: str, where: str) -> str:
     if match is None:
         raise HandbookError(where, "Material's bundle <script src=\"…/assets/javascripts/bundle.<hash>.min.js\"> "
                             "was not found in the rendered page.",
-                            "if a Material upgrade renamed it, update BUNDLE_RE in scripts/handbook/pagespeed.py.")
+                            "if a Material upgrade renamed it, update BUNDLE_RE in scripts/handbook/render/pagespeed.py.")
     src = html_lib.escape(match.group("src"), quote=True)
     return f'{page_html[:match.start()]}<script data-material="{src}">{LOADER}</script>{page_html[match.end():]}'
 

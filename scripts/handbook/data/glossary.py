@@ -1,24 +1,27 @@
-"""The glossary: one source (data/glossary.yml) for the glossary page, the
-abbreviation tooltips on every page and the spelling rules of check_glossary.
+"""The glossary's data: data/glossary.yml, one entry per term.
 
-Entry fields: term (preferred form, as prose writes it), id (stable anchor),
-definition (one to three sentences), explained_in (`part/page.md#anchor`),
-and optionally abbr, related (ids), variants (spellings to flag in prose) and
-see_also (true for entries kept for look-up that prose need not use).
+Entry fields: term (preferred form, as prose writes it), id (stable anchor), definition (one to three
+sentences), explained_in (`part/page.md#anchor`), and optionally abbr, related (ids), variants (spellings to flag
+in prose) and see_also (true for entries kept for look-up that prose need not use). The glossary page, the
+abbreviation tooltips and the search keywords are written from it by scripts/handbook/render/glossary.py; the
+spelling rules are checked by scripts/handbook/checks/glossarycheck.py.
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import DATA, DOCS
-from .errors import HandbookError
-from .yamlsrc import load_yaml, relpath
+from handbook import DATA, DOCS
+from handbook.data.yamlsrc import load_yaml, relpath
+from handbook.errors import HandbookError
 
 FIELDS = {"term", "id", "definition", "explained_in", "abbr", "related", "variants", "see_also", "expansion"}
+
+
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
 LINK_RE = re.compile(r"^(?P<page>[a-z0-9][\w/.-]*\.md)(?:#(?P<anchor>[\w-]+))?$")
 
 
@@ -122,54 +125,3 @@ def load(path: Path | None = None, docs: Path | None = None, name: str | None = 
                                     f"{abbrs[entry.abbr].term!r}.", "an abbreviation may have one entry.")
             abbrs[entry.abbr] = entry
     return entries
-
-
-def abbreviations(entries: list[Entry]) -> str:
-    """Markdown abbreviation definitions (abbr extension) for every abbreviation."""
-    lines = [f"*[{e.abbr}]: {e.tooltip}" for e in entries if e.abbr]
-    # One definition per block: Python-Markdown re-tests a block against every block processor after
-    # each definition it consumes, so one block of 170 lines made the build quadratic (60 s instead of 10 s).
-    return "\n\n".join(lines)
-
-
-def page(entries: list[Entry], page_src: str = "reference/glossary.md") -> str:
-    """Markdown body of the glossary page: A-Z jump list, then one section per entry."""
-    here = os.path.dirname(page_src)
-    by_id = {e.id: e for e in entries}
-    letters: dict[str, list[Entry]] = {}
-    for entry in entries:
-        first = sort_key(entry.term)[:1].upper()
-        letters.setdefault(first if first.isalpha() else "#", []).append(entry)
-    jump = " · ".join(f"[{letter}](#letter-{letter.lower() if letter != '#' else 'num'})" for letter in letters)
-    out = [f'<nav class="glossary-jump" aria-label="Glossary letters" markdown>{jump}</nav>', "",
-           f"{len(entries)} terms. Abbreviations show this definition when you hover over them on any other page.", ""]
-    for letter, group in letters.items():
-        out += [f"## {letter} {{#letter-{letter.lower() if letter != '#' else 'num'}}}", ""]
-        for entry in group:
-            target, _, anchor = entry.explained_in.partition("#")
-            link = os.path.relpath(target, here) + (f"#{anchor}" if anchor else "")
-            out += [f"### {entry.heading} {{#{entry.id}}}", "", entry.definition, "",
-                    f"Explained in: [{target[:-3].replace('/', ' › ')}]({link})"]
-            if entry.related:
-                related = ", ".join(f"[{by_id[r].abbr or by_id[r].term}](#{r})" for r in entry.related)
-                out[-1] += f" · Related: {related}"
-            out.append("")
-    return "\n".join(out)
-
-
-def search_keywords(entries: list[Entry]) -> dict[str, list[str]]:
-    """Page (docs-relative .md path) -> the terms, abbreviations and variant
-    spellings whose glossary entry says that page explains them. The search index
-    stores them as the page's keywords, the way a book's index points a term (and
-    its "see" spellings, such as "quantisation") at the page that defines it;
-    see-also entries are cross-references and add nothing."""
-    keywords: dict[str, list[str]] = {}
-    for entry in entries:
-        if entry.see_also:
-            continue
-        page = entry.explained_in.split("#", 1)[0]
-        words = keywords.setdefault(page, [])
-        for word in (entry.abbr, entry.term, *entry.variants):
-            if word and word not in words:
-                words.append(word)
-    return keywords

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import DATA, formulas
+from handbook import DATA, formulas
 
 TRACE_DIR = DATA / "traces"   # HANDBOOK_DATA points tests at another data folder
 
@@ -260,7 +260,7 @@ def mbu(model: str, gpu: str, step_time_s: float, batch_size: int = 1, context_t
     """Model bandwidth utilization of one decode step: (weights + KV cache read) / step time
     over the peak memory bandwidth of all GPUs. Ignores activations and MoE expert sparsity
     (all weights are counted as read)."""
-    from . import data
+    from handbook import data
     moved = formulas.weight_bytes(model, weight_dtype) + formulas.kv_bytes(model, kv_dtype, context_tokens, batch_size)
     return moved / step_time_s / (data.gpu(gpu).memory_bandwidth * gpu_count)
 
@@ -281,7 +281,7 @@ def gpu_tokens_per_joule(gpu: str, tokens_per_s: float, gpu_count: int = 1, powe
     """Tokens per joule if `gpu_count` GPUs draw `power_fraction` of their rated board power
     (data/gpus.yml `power`) while producing `tokens_per_s`. GPU board power only: no host,
     network or cooling."""
-    from . import data
+    from handbook import data
     watts = data.gpu(gpu).power
     if not watts:
         raise KeyError(f"{gpu} has no power figure in data/gpus.yml")

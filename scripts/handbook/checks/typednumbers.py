@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .markdown import PLACEHOLDER, fence_lines
+from handbook.render.markdown import PLACEHOLDER, fence_lines
 
 UNITS = (r"(?:KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|GB/s|TB/s|MB/s|GiB/s|TiB/s|Gb/s|Tb/s|"
          r"GFLOPS|TFLOPS|PFLOPS|TOPS|POPS|[GTP]?FLOP/s|TFLOP/s|PFLOP/s)")
@@ -91,7 +91,7 @@ def scan_text(text: str, path: str, first_line: int = 1) -> list[TypedNumber]:
 
 
 def scan_page(path: Path, root: Path) -> list[TypedNumber]:
-    from .frontmatter import split
+    from handbook.render.frontmatter import split
 
     text = path.read_text(encoding="utf-8")
     _front, body, first_line = split(text)

@@ -25,10 +25,10 @@ from xml.sax.saxutils import escape
 
 from lab.svg import FONT, Axis, f
 
-from . import ROOT, data
-from . import formulas as F
-from .formatting import format_number, format_value
-from .units import UNITS, dimension_of
+from handbook import ROOT, data
+from handbook import formulas as F
+from handbook.render.formatting import format_number, format_value
+from handbook.units import UNITS, dimension_of
 
 GiB = 2**30
 MiB = 2**20

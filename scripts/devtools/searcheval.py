@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import HandbookError
-from .pagespeed import MATERIAL_STARTED
-from .yamlsrc import load_yaml, relpath
+from handbook.data.yamlsrc import load_yaml, relpath
+from handbook.errors import HandbookError
+from handbook.render.pagespeed import MATERIAL_STARTED
 
 TOP = 3
 KINDS = {"abbreviation", "phrase", "question", "misspelling", "engine"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from . import data
-from .data import GPU, Model
+from handbook import data
+from handbook.data import GPU, Model
 
 # Bytes per stored element for each precision. INT4/FP4 ignore the per-group
 # scales that real checkpoints add (about 0.25–0.5 extra bits per weight).

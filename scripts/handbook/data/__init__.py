@@ -12,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import DATA
-from .errors import HandbookError
-from .units import UnitError, parse_quantity
-from .yamlsrc import load_yaml, relpath
+from handbook import DATA
+from handbook.data.yamlsrc import load_yaml, relpath
+from handbook.errors import HandbookError
+from handbook.units import UnitError, parse_quantity
 
 ATTENTION_KINDS = {"mha", "gqa", "mqa", "mla"}
 ARCHITECTURES = {"dense", "moe"}

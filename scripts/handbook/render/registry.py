@@ -2,13 +2,13 @@
 
 NUMBERS maps a name to (function, dimension of its result). The function's
 parameters are the placeholder's keyword arguments; the dimension says how the
-result is printed and which `unit=` it accepts (scripts/handbook/formatting.py).
+result is printed and which `unit=` it accepts (scripts/handbook/render/formatting.py).
 
 BLOCKS maps a name to a function of the page being built and the placeholder's
 arguments; it returns Markdown (a table, a calculator, a generated page).
 
 `model ID FIELD`, `gpu ID FIELD` and `calc "EXPRESSION"` are read by
-scripts/handbook/placeholders.py itself, because their first words are not
+scripts/handbook/render/placeholders.py itself, because their first words are not
 keyword arguments. To add a placeholder, add one line here and document it in
 CONTRIBUTING.md ("Numbers from data/").
 """
@@ -18,7 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import changes, citations, explainers, formulas, glossary, measurements, metrics, tables
+from handbook import explainers, formulas, tables
+from handbook.data import changes as change_log
+from handbook.data import measurements
+from handbook.formulas import metrics
+from handbook.render import changes, citations, glossary
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class Page:
 
 
 NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
-    # Models and accelerators (data/models.yml, data/gpus.yml) through scripts/handbook/formulas.py
+    # Models and accelerators (data/models.yml, data/gpus.yml) through scripts/handbook/formulas/
     "weight_bytes": (formulas.weight_bytes, "bytes"),
     "kv_bytes": (formulas.kv_bytes, "bytes"),
     "kv_bytes_per_token": (formulas.kv_bytes_per_token, "bytes"),
@@ -57,7 +61,7 @@ NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
     "cost_per_million_tokens": (formulas.cost_per_million_tokens, "usd"),
     "gpus_for_traffic": (formulas.gpus_for_traffic, "count"),
     "littles_law_concurrency": (formulas.littles_law_concurrency, "count"),
-    # Serving metrics of a recorded trace (data/traces/) and utilization (scripts/handbook/metrics.py)
+    # Serving metrics of a recorded trace (data/traces/) and utilization (scripts/handbook/formulas/metrics.py)
     "trace_metric": (metrics.trace_metric, "seconds"),
     "trace_request": (metrics.trace_request, "seconds"),
     "trace_duration": (metrics.trace_duration, "seconds"),
@@ -71,7 +75,7 @@ NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
     "mbu": (metrics.mbu, "fraction"),
     "tokens_per_joule": (metrics.tokens_per_joule, "count"),
     "gpu_tokens_per_joule": (metrics.gpu_tokens_per_joule, "count"),
-    # The lab's measurements (data/measurements/, scripts/handbook/measurements.py)
+    # The lab's measurements (data/measurements/, scripts/handbook/data/measurements.py)
     "lab_time": (measurements.measured("lab_time"), "seconds"),
     "lab_bandwidth": (measurements.measured("lab_bandwidth"), "bytes/s"),
     "lab_flops": (measurements.measured("lab_flops"), "flop/s"),
@@ -93,5 +97,5 @@ BLOCKS: dict[str, Callable[..., str]] = {
     "explainer": lambda page, name="": explainers.explainer(name),
     "glossary": lambda page: glossary.page(page.glossary, page.src),
     "bibliography": lambda page: citations.bibliography_page(page.sources, page.citing, page.src),
-    "changes": lambda page: changes.page(changes.load(), page.src, page.titles),
+    "changes": lambda page: changes.page(change_log.load(), page.src, page.titles),
 }

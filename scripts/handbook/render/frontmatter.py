@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .errors import HandbookError
-from .yamlsrc import load_yaml
+from handbook.data.yamlsrc import load_yaml
+from handbook.errors import HandbookError
 
 REQUIRED = ("title", "description", "last_reviewed")
 ALLOWED = {*REQUIRED, "topics", "status", "hide", "search", "template", "icon", "subtitle"}

@@ -1,6 +1,6 @@
 """Data placeholders: `{{< name key=value ... >}}` in a page becomes a number.
 
-The syntax is data, not code: a name declared in scripts/handbook/registry.py,
+The syntax is data, not code: a name declared in scripts/handbook/render/registry.py,
 then positional values or key=value pairs. Formatting options: `unit=GiB`
 (convert from the base unit and print the unit), `digits=1` (decimals), `bare=1`
 (no unit suffix). An unknown name, model, GPU or argument fails the build with
@@ -18,13 +18,14 @@ import re
 import shlex
 from typing import Any
 
-from . import calc, data
-from .errors import HandbookError
-from .formatting import COUNT_UNITS, format_value
-from .markdown import PLACEHOLDER as PATTERN
-from .markdown import fence_lines
-from .registry import BLOCKS, NUMBERS, Page
-from .units import UnitError, dimension_of
+from handbook import data
+from handbook.errors import HandbookError
+from handbook.formulas import calc
+from handbook.render.formatting import COUNT_UNITS, format_value
+from handbook.render.markdown import PLACEHOLDER as PATTERN
+from handbook.render.markdown import fence_lines
+from handbook.render.registry import BLOCKS, NUMBERS, Page
+from handbook.units import UnitError, dimension_of
 
 FORMAT_KEYS = {"unit", "digits", "bare"}
 

@@ -1,18 +1,15 @@
-"""The handbook's change log: data/changes.yml -> the "What's new" page.
-
-Each entry is one reader-visible change: a date, a one-line title, a short
-summary and the pages it touched. The page lists them newest first, grouped
-by date; a test keeps the file sorted, dated and pointing at real pages."""
+"""The change log: data/changes.yml, one entry per change a reader would notice (date, title, summary, pages),
+newest first; `load` keeps it sorted, dated and pointing at real pages.
+"""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import DATA, DOCS
-from .errors import HandbookError
-from .yamlsrc import load_yaml, relpath
+from handbook import DATA, DOCS
+from handbook.data.yamlsrc import load_yaml, relpath
+from handbook.errors import HandbookError
 
 FIELDS = {"date", "title", "summary", "pages"}
 
@@ -62,18 +59,3 @@ def load(path: Path | None = None, docs: Path | None = None) -> list[Change]:
             raise HandbookError(f"{name}:{change.line}", f"{change.date} comes after the older {previous.date}.",
                                 "keep changes newest first; add new ones at the top.")
     return out
-
-
-def page(changes: list[Change], page_src: str, titles: dict[str, str] | None = None) -> str:
-    """Markdown for the What's new page, links relative to `page_src`."""
-    here = os.path.dirname(page_src) or "."
-    titles = titles or {}
-    out: list[str] = []
-    current = None
-    for change in changes:
-        if change.date != current:
-            current = change.date
-            out += ["", f"## {change.date.isoformat()} {{#changes-{change.date.isoformat()}}}", ""]
-        links = ", ".join(f"[{titles.get(p, p[:-3])}]({os.path.relpath(p, here)})" for p in change.pages)
-        out.append(f"- **{change.title}.** {change.summary}" + (f" Pages: {links}." if links else ""))
-    return "\n".join(out).lstrip("\n") + "\n"

@@ -14,11 +14,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import DATA, DOCS
-from .errors import HandbookError
-from .frontmatter import split
-from .glossary import load
-from .markdown import fence_lines
+from handbook import DATA, DOCS
+from handbook.data.glossary import load
+from handbook.errors import HandbookError
+from handbook.render.frontmatter import split
+from handbook.render.markdown import fence_lines
 
 # Upper-case words that are not terms, each with the reason it is allowed.
 ALLOWLIST = {

@@ -39,7 +39,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import DATA
+from handbook import DATA
 
 MEASUREMENTS = DATA / "measurements"   # HANDBOOK_DATA points tests at another data folder
 

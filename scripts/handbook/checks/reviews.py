@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import HandbookError
-from .frontmatter import validate
+from handbook.errors import HandbookError
+from handbook.render.frontmatter import validate
 
 
 @dataclass(frozen=True)

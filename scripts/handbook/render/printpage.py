@@ -43,7 +43,7 @@ def finish(html: str) -> str:
     anchors, MathML (the plugin copies each page before the hook renders its math),
     and plain text for abbreviations (a tooltip per use would make the page slow to
     open and does nothing on paper; the glossary chapter defines every term)."""
-    from .mathml import render
+    from handbook.render.mathml import render
 
     html = WRAPPER_START_RE.sub("", html).replace(WRAPPER_END, "</section>")
     html = fix_titles(html)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .units import UNITS, UnitError, convert, dimension_of
+from handbook.units import UNITS, UnitError, convert, dimension_of
 
 COUNT_UNITS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from .errors import HandbookError
+from handbook.errors import HandbookError
 
 
 class Located(dict):
@@ -43,7 +43,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def relpath(path: Path) -> str:
-    from . import ROOT
+    from handbook import ROOT
 
     try:
         return str(Path(path).resolve().relative_to(ROOT))
