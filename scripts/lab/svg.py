@@ -140,18 +140,17 @@ class Chart:
                f'<title id="t">{escape(self.title)}</title>', f'<desc id="d">{escape(self.desc)}</desc>',
                f'<text x="{L}" y="26" font-size="15" font-weight="600" fill="{TEXT}">{escape(self.title)}</text>',
                f'<clipPath id="plot"><rect x="{L}" y="{T}" width="{f(pw)}" height="{f(ph)}"/></clipPath>']
-        for t in xa.ticks:
-            if xa.lo <= t <= xa.hi:
-                x = X(t)
-                out.append(f'<line x1="{f(x)}" y1="{T}" x2="{f(x)}" y2="{T + ph}" stroke="{GRID}" stroke-width="1"/>')
-                out.append(f'<text x="{f(x)}" y="{T + ph + 17}" font-size="12" text-anchor="middle" '
-                           f'fill="{TEXT}">{escape(xa.fmt(t))}</text>')
-        for t in ya.ticks:
-            if ya.lo <= t <= ya.hi:
-                y = Y(t)
-                out.append(f'<line x1="{L}" y1="{f(y)}" x2="{L + pw}" y2="{f(y)}" stroke="{GRID}" stroke-width="1"/>')
-                out.append(f'<text x="{L - 7}" y="{f(y + 4)}" font-size="12" text-anchor="end" '
-                           f'fill="{TEXT}">{escape(ya.fmt(t))}</text>')
+        def gridline(x1, y1, x2, y2, tx, ty, anchor, label):
+            def n(v):  # whole numbers as written, computed positions with one decimal
+                return str(v) if isinstance(v, int) else f(v)
+            out.append(f'<line x1="{n(x1)}" y1="{n(y1)}" x2="{n(x2)}" y2="{n(y2)}" stroke="{GRID}" stroke-width="1"/>')
+            out.append(f'<text x="{n(tx)}" y="{n(ty)}" font-size="12" text-anchor="{anchor}" '
+                       f'fill="{TEXT}">{escape(label)}</text>')
+
+        for t in (t for t in xa.ticks if xa.lo <= t <= xa.hi):
+            gridline(X(t), T, X(t), T + ph, X(t), T + ph + 17, "middle", xa.fmt(t))
+        for t in (t for t in ya.ticks if ya.lo <= t <= ya.hi):
+            gridline(L, Y(t), L + pw, Y(t), L - 7, Y(t) + 4, "end", ya.fmt(t))
         out.append(f'<rect x="{L}" y="{T}" width="{f(pw)}" height="{f(ph)}" fill="none" stroke="{AXIS}" '
                    f'stroke-width="1"/>')
         out.append(f'<text x="{f(L + pw / 2)}" y="{self.h - 18}" font-size="13" text-anchor="middle" '
