@@ -53,4 +53,6 @@ def convert(value: float, unit: str) -> float:
 
 
 def dimension_of(unit: str) -> str:
+    if unit not in UNITS:
+        raise UnitError(f"unknown unit {unit!r}; known: {', '.join(sorted(u for u in UNITS if u))}")
     return UNITS[unit][0]

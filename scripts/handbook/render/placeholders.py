@@ -88,7 +88,11 @@ def render(markdown: str, where: str, first_line: int = 1, page: Page | None = N
     if "{{<" not in markdown:
         return markdown
     out = []
-    for index, line, _in_fence in fence_lines(markdown.split("\n")):
+    for index, line, in_fence in fence_lines(markdown.split("\n")):
+        if in_fence:  # code shows the syntax; it is not a number to compute
+            out.append(line)
+            continue
+
         def substitute(match: re.Match, index: int = index) -> str:
             try:
                 return evaluate(match.group(1), page)
