@@ -57,8 +57,8 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
         page.goto(base_url + path, wait_until="networkidle")
         page.wait_for_timeout(500)
         at_load = len(seen)
-        # Material's bundle starts on the first interaction (scripts/handbook/render/material-on-demand.js): a reader who
-        # touches the page pays for it on the first visit too, so the budget counts it.
+        # Material's bundle starts on the first interaction (scripts/handbook/render/material-on-demand.js):
+        # a reader who touches the page pays for it on the first visit too, so the budget counts it.
         start_material(page)
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(300)

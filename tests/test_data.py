@@ -135,7 +135,7 @@ def test_wrong_dimension(tmp_path):
 
 def test_duplicate_id(tmp_path):
     message = _error(data.load_models, _write(tmp_path, "models.yml", MODEL + MODEL))
-    assert "(tiny)" in message and "duplicate" in message
+    assert "models.yml:17 (tiny.id): duplicate id 'tiny' (first at line 1)." in message
 
 
 def test_negative_layers(tmp_path):

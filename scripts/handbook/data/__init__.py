@@ -1,19 +1,19 @@
 """Load and validate the facts in data/: model configurations and accelerators.
 
 Every entry must carry a source and a retrieval date. A bad entry raises a
-HandbookError naming ``file:key`` (for example ``data/gpus.yml:h100-sxm.memory``)
-and what to do about it.
+HandbookError naming the line and the field (for example ``data/gpus.yml:42 (h100-sxm.memory.capacity)``)
+and what to do about it; the checks they share with the other loaders are in validate.py.
 """
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from handbook import DATA
-from handbook.data.yamlsrc import load_yaml, relpath
+from handbook.data.validate import Record, read_records
+from handbook.data.yamlsrc import relpath
 from handbook.errors import HandbookError
 from handbook.units import UnitError, parse_quantity
 
@@ -89,245 +89,167 @@ class GPU:
         return self.raw.get(name, default)
 
 
-# (file, entry id) -> the entry as loaded, so that errors can name the line of the field at fault
-_LOCATED: dict[tuple[str, str], Any] = {}
+def _check_provenance(record: Record) -> None:
+    record.url("source", fix="give the primary source's address (datasheet, config.json, paper).")
+    record.date("retrieved", problem=f"retrieved date {record.get('retrieved')!r} is not YYYY-MM-DD.",
+                fix="write the date you read the source, e.g. 2026-11-27.")
 
 
-def _line(path: Path, entry_id: str, key: str | None) -> int:
-    """The line of `entry_id.key` (nested keys and list indexes followed as far as they go), else of the entry."""
-    node = _LOCATED.get((str(path), entry_id.split(".")[0]))
-    if node is None:
-        return 0
-    line = getattr(node, "line", 0)
-    for part in [*entry_id.split(".")[1:], *(key.split(".") if key else [])]:
-        part, _, index = part.partition("[")
-        lines = getattr(node, "key_lines", {}) or {}
-        if not isinstance(node, dict) or part not in node:
-            break
-        line = lines.get(part, line)
-        node = node[part]
-        if index and isinstance(node, list):
-            position = int(index.rstrip("]"))
-            if position < len(node):
-                node = node[position]
-                line = getattr(node, "line", line)
-    return line
+def _records(path: Path) -> list[Record]:
+    """The entries of models.yml or gpus.yml, each with an id, no id twice."""
+    no_id, give_id = "entry without an `id`.", "give every entry a unique lowercase id."
+    records = []
+    seen: dict = {}
+    for record in read_records(path, fix="start each entry with '- id: ...'.", item_problem=no_id, item_fix=give_id,
+                               guide="CONTRIBUTING.md, 'Data'"):
+        records.append(record)
+        entry_id = str(record.require("id", problem=no_id, fix=give_id))
+        record.label = entry_id
+        record.unique("id", seen, entry_id, fix="ids must be unique; rename one entry.")
+    return records
 
 
-def _where(path: Path, entry_id: str, key: str | None = None) -> str:
-    """`data/gpus.yml:42 (h100-sxm.memory.capacity)`: the line to open and the field it holds."""
-    line = _line(path, entry_id, key)
-    name = f"{entry_id}" + (f".{key}" if key else "")
-    return f"{relpath(path)}:{line} ({name})" if line else f"{relpath(path)} ({name})"
-
-
-def _require(entry: dict, key: str, path: Path, entry_id: str) -> Any:
-    if key not in entry or entry[key] in (None, ""):
-        raise HandbookError(_where(path, entry_id, key), f"missing required field {key!r}.",
-                            f"add `{key}:` to this entry (see CONTRIBUTING.md, 'Data').")
-    return entry[key]
-
-
-def _check_provenance(entry: dict, path: Path, entry_id: str) -> None:
-    source = _require(entry, "source", path, entry_id)
-    if not str(source).startswith(("https://", "http://")):
-        raise HandbookError(_where(path, entry_id, "source"), f"source {source!r} is not a URL.",
-                            "give the primary source's address (datasheet, config.json, paper).")
-    retrieved = _require(entry, "retrieved", path, entry_id)
-    if not isinstance(retrieved, _dt.date):
-        try:
-            _dt.date.fromisoformat(str(retrieved))
-        except ValueError:
-            raise HandbookError(_where(path, entry_id, "retrieved"),
-                                f"retrieved date {retrieved!r} is not YYYY-MM-DD.",
-                                "write the date you read the source, e.g. 2026-11-27.") from None
-
-
-def _entries(path: Path) -> list[dict]:
-    doc = load_yaml(path)
-    if not isinstance(doc, list):
-        raise HandbookError(relpath(path), "expected a YAML list of entries.",
-                            "start each entry with '- id: ...'.")
-    seen: set[str] = set()
-    for index, entry in enumerate(doc):
-        if not isinstance(entry, dict) or not entry.get("id"):
-            raise HandbookError(f"{relpath(path)}:{getattr(entry, 'line', '#' + str(index))}",
-                                "entry without an `id`.", "give every entry a unique lowercase id.")
-        entry_id = str(entry["id"])
-        _LOCATED[(str(path), entry_id)] = entry
-        if entry_id in seen:
-            raise HandbookError(_where(path, entry_id), f"duplicate id {entry_id!r}.",
-                                "ids must be unique; rename one entry.")
-        seen.add(entry_id)
-    return doc
-
-
-def _positive_int(entry: dict, key: str, path: Path, entry_id: str, required: bool) -> int | None:
-    if key not in entry:
+def _positive_int(record: Record, key: str, required: bool) -> int | None:
+    if key not in record:
         if required:
-            _require(entry, key, path, entry_id)
+            record.require(key)
         return None
-    value = entry[key]
+    value = record[key]
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise HandbookError(_where(path, entry_id, key), f"expected a positive whole number, got {value!r}.",
-                            "write the integer from the model's config.json.")
+        record.fail(key, f"expected a positive whole number, got {value!r}.",
+                    "write the integer from the model's config.json.")
     return value
 
 
-def _positive_number(entry: dict, key: str, path: Path, entry_id: str) -> float:
-    value = _require(entry, key, path, entry_id)
+def _positive_number(record: Record, key: str) -> float:
+    value = record.require(key)
     if isinstance(value, str):  # YAML 1.1 reads 8.03e9 (no sign in the exponent) as text
         try:
             value = float(value)
         except ValueError:
             pass
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise HandbookError(_where(path, entry_id, key), f"expected a positive number, got {value!r}.",
-                            "write a plain number such as 8.03e9.")
+        record.fail(key, f"expected a positive number, got {value!r}.", "write a plain number such as 8.03e9.")
     return float(value)
 
 
-def parse_model(entry: dict, path: Path) -> Model:
-    entry_id = str(entry["id"])
-    _check_provenance(entry, path, entry_id)
-    arch = _require(entry, "architecture", path, entry_id)
-    if arch not in ARCHITECTURES:
-        raise HandbookError(_where(path, entry_id, "architecture"), f"unknown architecture {arch!r}.",
-                            f"use one of {sorted(ARCHITECTURES)}.")
-    attention = _require(entry, "attention", path, entry_id)
-    if attention not in ATTENTION_KINDS:
-        raise HandbookError(_where(path, entry_id, "attention"), f"unknown attention kind {attention!r}.",
-                            f"use one of {sorted(ATTENTION_KINDS)}.")
-    ints = {key: _positive_int(entry, key, path, entry_id, True) for key in MODEL_INT_FIELDS}
-    extra = {key: _positive_int(entry, key, path, entry_id, False) for key in MODEL_OPTIONAL_INT if key in entry}
+def parse_model(record: Record) -> Model:
+    _check_provenance(record)
+    arch = record.choice("architecture", ARCHITECTURES)
+    attention = record.choice("attention", ATTENTION_KINDS,
+                              problem=f"unknown attention kind {record.get('attention')!r}.")
+    ints = {key: _positive_int(record, key, True) for key in MODEL_INT_FIELDS}
+    extra = {key: _positive_int(record, key, False) for key in MODEL_OPTIONAL_INT if key in record}
     if attention == "mla":
         for key in ("kv_lora_rank", "qk_rope_head_dim"):
             if key not in extra:
-                _require(entry, key, path, entry_id)
+                record.require(key)
     if "num_sliding_layers" in extra and extra["num_sliding_layers"] > ints["num_layers"]:
-        raise HandbookError(_where(path, entry_id, "num_sliding_layers"),
-                            "more sliding-window layers than layers.", "check the layer pattern in config.json.")
+        record.fail("num_sliding_layers", "more sliding-window layers than layers.",
+                    "check the layer pattern in config.json.")
     if "num_sliding_layers" in extra and "sliding_window" not in extra:
-        _require(entry, "sliding_window", path, entry_id)
+        record.require("sliding_window")
     if arch == "moe":
         for key in ("num_experts", "experts_per_token"):
             if key not in extra:
-                _require(entry, key, path, entry_id)
-    total = _positive_number(entry, "params_total", path, entry_id)
-    active = _positive_number(entry, "params_active", path, entry_id)
+                record.require(key)
+    total = _positive_number(record, "params_total")
+    active = _positive_number(record, "params_active")
     if active > total:
-        raise HandbookError(_where(path, entry_id, "params_active"), "active parameters exceed total parameters.",
-                            "params_active is per token; for dense models it equals params_total.")
-    return Model(id=entry_id, name=str(_require(entry, "name", path, entry_id)), architecture=arch,
-                 attention=attention, params_total=total, params_active=active, source=str(entry["source"]),
-                 retrieved=str(entry["retrieved"]), extra=extra, raw=dict(entry), **ints)
+        record.fail("params_active", "active parameters exceed total parameters.",
+                    "params_active is per token; for dense models it equals params_total.")
+    return Model(id=record.label, name=str(record.require("name")), architecture=arch, attention=attention,
+                 params_total=total, params_active=active, source=str(record["source"]),
+                 retrieved=str(record["retrieved"]), extra=extra, raw=record.data, **ints)
 
 
-def _quantity(entry: dict, key: str, dimension: str, path: Path, entry_id: str, required: bool = True):
-    if key not in entry:
+def _quantity(record: Record, key: str, dimension: str, required: bool = True):
+    if key not in record:
         if required:
-            _require(entry, key, path, entry_id)
+            record.require(key)
         return None
     try:
-        return parse_quantity(entry[key], dimension)
+        return parse_quantity(record[key], dimension)
     except UnitError as exc:
-        raise HandbookError(_where(path, entry_id, key), f"{exc}.",
-                            f"write it as '<number> <unit>' with a unit of {dimension}.") from None
+        record.fail(key, f"{exc}.", f"write it as '<number> <unit>' with a unit of {dimension}.")
 
 
-def _precision_table(entry: dict, key: str, path: Path, entry_id: str) -> dict:
-    table = entry.get(key) or {}
-    if not isinstance(table, dict):
-        raise HandbookError(_where(path, entry_id, key), "expected a mapping of precision to throughput.",
-                            "e.g. `bf16: 989.5 TFLOPS`.")
+def _precision_table(record: Record, key: str) -> dict:
+    if not record.get(key):
+        return {}
+    table = record.child(key, "expected a mapping of precision to throughput.", "e.g. `bf16: 989.5 TFLOPS`.")
     out = {}
-    for precision in table:
+    for precision in table.data:
         if precision not in PRECISIONS:
-            raise HandbookError(_where(path, entry_id, f"{key}.{precision}"), f"unknown precision {precision!r}.",
-                                f"use one of {sorted(PRECISIONS)}.")
-        out[precision] = _quantity(table, precision, "flop/s", path, f"{entry_id}.{key}")
+            table.fail(precision, f"unknown precision {precision!r}.", f"use one of {sorted(PRECISIONS)}.")
+        out[precision] = _quantity(table, precision, "flop/s")
     return out
 
 
-def _memory(entry: dict, path: Path, entry_id: str) -> dict:
+def _memory(record: Record) -> dict:
     """The `memory:` mapping: label as printed, binary capacity, the basis for reading it, what a tool reported."""
-    memory = _require(entry, "memory", path, entry_id)
-    if not isinstance(memory, dict):
-        raise HandbookError(_where(path, entry_id, "memory"), f"expected a mapping, got {memory!r}.",
-                            "write `memory:` with `label:` (as printed), `capacity:` (in GiB) and `basis:`; "
-                            "see the comment at the top of data/gpus.yml.")
-    where = f"{entry_id}.memory"
-    label = str(_require(memory, "label", path, where))
-    capacity_text = str(_require(memory, "capacity", path, where))
+    record.require("memory")
+    memory = record.child("memory", fix="write `memory:` with `label:` (as printed), `capacity:` (in GiB) and "
+                                        "`basis:`; see the comment at the top of data/gpus.yml.")
+    label = str(memory.require("label"))
+    capacity_text = str(memory.require("capacity"))
     unit = capacity_text.split()[-1] if capacity_text.split() else ""
     if unit not in BINARY_BYTE_UNITS:
-        raise HandbookError(_where(path, where, "capacity"),
-                            f"capacity {capacity_text!r} is not in binary units, so it would mix conventions "
-                            "with the other accelerators.",
-                            f"write it in one of {sorted(BINARY_BYTE_UNITS)} (HBM and GDDR are built in binary sizes; "
-                            "say in `basis` why the printed label is read that way).")
-    basis = _require(memory, "basis", path, where)
-    if basis not in MEMORY_BASES:
-        raise HandbookError(_where(path, where, "basis"), f"unknown basis {basis!r}.",
-                            f"use one of {sorted(MEMORY_BASES)}.")
-    _require(memory, "basis_note", path, where)
+        memory.fail("capacity", f"capacity {capacity_text!r} is not in binary units, so it would mix conventions "
+                    "with the other accelerators.",
+                    f"write it in one of {sorted(BINARY_BYTE_UNITS)} (HBM and GDDR are built in binary sizes; "
+                    "say in `basis` why the printed label is read that way).")
+    basis = memory.choice("basis", MEMORY_BASES)
+    memory.require("basis_note")
     if basis == "vendor-states-binary":
-        _require(memory, "basis_source", path, where)
-    capacity = _quantity(memory, "capacity", "bytes", path, where)
+        memory.require("basis_source")
+    capacity = _quantity(memory, "capacity", "bytes")
     reported = {}
-    for index, report in enumerate(memory.get("reported") or []):
-        at = f"{where}.reported[{index}]"
-        if not isinstance(report, dict):
-            raise HandbookError(_where(path, at), "expected a mapping with tool, value and by.",
-                                "e.g. `- {tool: nvidia-smi, value: 81559 MiB, by: \"...\"}`.")
-        tool = _require(report, "tool", path, at)
-        if tool not in REPORTING_TOOLS:
-            raise HandbookError(_where(path, at, "tool"), f"unknown tool {tool!r}.",
-                                f"use one of {sorted(REPORTING_TOOLS)}.")
-        value = _quantity(report, "value", "bytes", path, at)
+    reports = memory.get("reported") or []
+    for index in range(len(reports) if isinstance(reports, list) else 1):  # not a list: refused as item 0
+        report = memory.child(f"reported[{index}]", "expected a mapping with tool, value and by.",
+                              "e.g. `- {tool: nvidia-smi, value: 81559 MiB, by: \"...\"}`.")
+        tool = report.choice("tool", REPORTING_TOOLS)
+        value = _quantity(report, "value", "bytes")
         if value > capacity:
-            raise HandbookError(_where(path, at, "value"), "the reported total exceeds the capacity.",
-                                "check the tool's unit (nvidia-smi prints MiB) and the capacity.")
-        reported[tool] = (value, str(_require(report, "by", path, at)))
+            report.fail("value", "the reported total exceeds the capacity.",
+                        "check the tool's unit (nvidia-smi prints MiB) and the capacity.")
+        reported[tool] = (value, str(report.require("by")))
     return {"memory": capacity, "memory_label": label, "memory_basis": basis, "memory_reported": reported}
 
 
-def parse_gpu(entry: dict, path: Path) -> GPU:
-    entry_id = str(entry["id"])
-    _check_provenance(entry, path, entry_id)
-    status = entry.get("status", "shipping")
-    if status not in STATUSES:
-        raise HandbookError(_where(path, entry_id, "status"), f"unknown status {status!r}.",
-                            f"use one of {sorted(STATUSES)}.")
-    dense = _precision_table(entry, "dense", path, entry_id)
+def parse_gpu(record: Record) -> GPU:
+    _check_provenance(record)
+    status = record.choice("status", STATUSES, default="shipping")
+    dense = _precision_table(record, "dense")
     if not dense:
-        _require(entry, "dense", path, entry_id)
-    sparse = _precision_table(entry, "sparse", path, entry_id)
-    link = entry.get("interconnect") or {}
-    link_bw = (_quantity(link, "bandwidth", "bytes/s", path, f"{entry_id}.interconnect", required=False)
-               if link else None)
-    direction = link.get("direction") if link else None
-    if link_bw is not None and direction not in ("total", "per-direction"):
-        raise HandbookError(_where(path, entry_id, "interconnect.direction"),
-                            f"direction {direction!r} must be 'total' or 'per-direction'.",
-                            "say whether the figure counts both directions.")
-    return GPU(id=entry_id, name=str(_require(entry, "name", path, entry_id)),
-               vendor=str(_require(entry, "vendor", path, entry_id)), status=status,
-               **_memory(entry, path, entry_id),
-               memory_bandwidth=_quantity(entry, "memory_bandwidth", "bytes/s", path, entry_id),
+        record.require("dense")
+    sparse = _precision_table(record, "sparse")
+    link_bw = direction = None
+    if record.get("interconnect"):
+        link = record.child("interconnect", fix="write `interconnect:` with `name:`, `bandwidth:` and `direction:`.")
+        link_bw = _quantity(link, "bandwidth", "bytes/s", required=False)
+        direction = link.get("direction")
+        if link_bw is not None:
+            link.choice("direction", ("total", "per-direction"), default=None,
+                        problem=f"direction {direction!r} must be 'total' or 'per-direction'.",
+                        fix="say whether the figure counts both directions.")
+    return GPU(id=record.label, name=str(record.require("name")), vendor=str(record.require("vendor")),
+               status=status, **_memory(record),
+               memory_bandwidth=_quantity(record, "memory_bandwidth", "bytes/s"),
                dense=dense, sparse=sparse, interconnect=link_bw, interconnect_direction=direction,
-               power=_quantity(entry, "power", "watts", path, entry_id, required=False),
-               source=str(entry["source"]), retrieved=str(entry["retrieved"]), raw=dict(entry))
+               power=_quantity(record, "power", "watts", required=False),
+               source=str(record["source"]), retrieved=str(record["retrieved"]), raw=record.data)
 
 
 @lru_cache(maxsize=8)
 def _load_models(path: Path) -> dict[str, Model]:
-    return {str(e["id"]): parse_model(e, path) for e in _entries(path)}
+    return {record.label: parse_model(record) for record in _records(path)}
 
 
 @lru_cache(maxsize=8)
 def _load_gpus(path: Path) -> dict[str, GPU]:
-    return {str(e["id"]): parse_gpu(e, path) for e in _entries(path)}
+    return {record.label: parse_gpu(record) for record in _records(path)}
 
 
 def load_models(path: Path | None = None) -> dict[str, Model]:
@@ -365,7 +287,7 @@ def check_source_refs(known_keys: set[str]) -> list[HandbookError]:
         for entry_id, entry in entries.items():
             key = entry.raw.get("source_ref")
             if key and key not in known_keys:
-                problems.append(HandbookError(_where(path, entry_id, "source_ref"),
+                problems.append(HandbookError(Record(relpath(path), entry.raw, entry_id).where("source_ref"),
                                               f"source_ref {key!r} is not a key in data/bibliography/.",
                                               "use the id of an existing source, or add the source first "
                                               "(CONTRIBUTING.md, 'Citations')."))

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook import DATA
-from handbook.data.yamlsrc import load_yaml, relpath
-from handbook.errors import HandbookError
+from handbook.data.validate import read_records
 
 KINDS = {"paper", "docs", "source", "datasheet", "spec", "blog", "book", "model-card", "talk", "standard"}
 
@@ -68,38 +67,30 @@ class Source:
 def load(directory: Path | None = None) -> dict[str, Source]:
     directory = Path(directory or DATA / "bibliography")
     sources: dict[str, Source] = {}
+    seen: dict = {}
     for path in sorted(directory.glob("*.yml")):
-        doc = load_yaml(path) or []
-        if not isinstance(doc, list):
-            raise HandbookError(relpath(path), "expected a YAML list of sources.", "start each entry with '- id: ...'.")
-        for entry in doc:
-            line = getattr(entry, "line", 0)
-            where = f"{relpath(path)}:{line}"
-            if not isinstance(entry, dict):
-                raise HandbookError(where, "each source must be a mapping.", "see CONTRIBUTING.md, 'Citations'.")
+        for record in read_records(path, what="sources", fix="start each entry with '- id: ...'.", allow_null=True,
+                                   item_problem="each source must be a mapping.",
+                                   item_fix="see CONTRIBUTING.md, 'Citations'."):
             for key in REQUIRED:
-                if not entry.get(key):
-                    raise HandbookError(where, f"source without `{key}`.",
-                                        f"add `{key}:` (see CONTRIBUTING.md, 'Citations').")
-            key = str(entry["id"])
+                record.require(key, problem=f"source without `{key}`.",
+                               fix=f"add `{key}:` (see CONTRIBUTING.md, 'Citations').")
+            key = str(record["id"])
             if not KEY_RE.match(key):
-                raise HandbookError(where, f"source id {key!r} has characters other than a-z 0-9 . + -.",
-                                    "use a lowercase key such as kwon2023-vllm.")
-            if key in sources:
-                raise HandbookError(where, f"source id {key!r} is already defined at {sources[key].where}.",
-                                    "cite the existing entry instead of adding a second one.")
-            if entry["kind"] not in KINDS:
-                raise HandbookError(where, f"unknown kind {entry['kind']!r}.", f"use one of {sorted(KINDS)}.")
-            if not (entry.get("url") or entry.get("arxiv")):
-                raise HandbookError(where, f"source {key!r} has neither `url` nor `arxiv`.",
-                                    "give the address where a reader finds it.")
-            year = str(entry.get("year") or "")
-            if year and re.search(rf"\b{year}\b", str(entry.get("venue") or "")):
-                raise HandbookError(where,
-                                    f"venue {entry['venue']!r} repeats the year {year}, which then prints twice.",
-                                    "keep the year only in `year:`; write the venue without it (venue: SOSP).")
-            known = {k: entry[k] for k in ("authors", "year", "venue", "url", "arxiv", "retrieved") if k in entry}
+                record.fail("id", f"source id {key!r} has characters other than a-z 0-9 . + -.",
+                            "use a lowercase key such as kwon2023-vllm.")
+            record.unique("id", seen, key, problem=lambda first, key=key: f"source id {key!r} is already defined "
+                          f"at {first}.", fix="cite the existing entry instead of adding a second one.")
+            kind = record.choice("kind", KINDS)
+            if not (record.get("url") or record.get("arxiv")):
+                record.fail(None, f"source {key!r} has neither `url` nor `arxiv`.",
+                            "give the address where a reader finds it.")
+            year = str(record.get("year") or "")
+            if year and re.search(rf"\b{re.escape(year)}\b", str(record.get("venue") or "")):
+                record.fail("venue", f"venue {record['venue']!r} repeats the year {year}, which then prints twice.",
+                            "keep the year only in `year:`; write the venue without it (venue: SOSP).")
+            known = {k: record[k] for k in ("authors", "year", "venue", "url", "arxiv", "retrieved") if k in record}
             known = {k: str(v) if k in ("arxiv", "retrieved", "url") else v for k, v in known.items()}
-            sources[key] = Source(id=key, title=str(entry["title"]), kind=entry["kind"], note=str(entry["note"]),
-                                  where=where, **known)
+            sources[key] = Source(id=key, title=str(record["title"]), kind=kind, note=str(record["note"]),
+                                  where=record.where(), **known)
     return sources

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handbook import DATA, DOCS
-from handbook.data.yamlsrc import load_yaml, relpath
-from handbook.errors import HandbookError
+from handbook.data.validate import read_records
 
 FIELDS = {"date", "title", "summary", "pages"}
 
@@ -26,36 +25,24 @@ class Change:
 def load(path: Path | None = None, docs: Path | None = None) -> list[Change]:
     path = Path(path or DATA / "changes.yml")
     docs = Path(docs or DOCS)
-    name = relpath(path)
-    raw = load_yaml(path, name=name)
-    if not isinstance(raw, list) or not raw:
-        raise HandbookError(name, "expected a non-empty YAML list of changes.", "start each with '- date: YYYY-MM-DD'.")
+    needs = lambda got: f"each change needs date, title and summary (and optional pages); got {got}."
+    see = "see the comment at the top of data/changes.yml."
     out: list[Change] = []
-    for item in raw:
-        where = f"{name}:{getattr(item, 'line', 0)}"
-        if not isinstance(item, dict) or set(item) - FIELDS or not {"date", "title", "summary"} <= set(item):
-            raise HandbookError(where, f"each change needs date, title and summary (and optional pages); got "
-                                f"{sorted(item) if isinstance(item, dict) else type(item).__name__}.",
-                                "see the comment at the top of data/changes.yml.")
-        date = item["date"]
-        if isinstance(date, str):
-            try:
-                date = dt.date.fromisoformat(date)
-            except ValueError:
-                date = None
-        if not isinstance(date, dt.date):
-            raise HandbookError(where, f"date {item['date']!r} is not YYYY-MM-DD.", "write e.g. 2026-11-27.")
-        pages = item.get("pages", [])
-        if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
-            raise HandbookError(where, "`pages` must be a list of docs-relative paths.",
-                                "write `pages: [concepts/kv-cache.md]`.")
+    records = []
+    for record in read_records(path, what="changes", fix="start each with '- date: YYYY-MM-DD'.", non_empty=True,
+                               item_problem=lambda item: needs(type(item).__name__), item_fix=see):
+        records.append(record)
+        record.fields(FIELDS, ("date", "title", "summary"), problem=needs(sorted(record.data, key=str)), fix=see)
+        date = record.date("date")
+        title, summary = record.require("title"), record.require("summary")
+        pages = record.strings("pages", problem="`pages` must be a list of docs-relative paths.",
+                               fix="write `pages: [concepts/kv-cache.md]`.")
         for page in pages:
             if not (docs / page).is_file():
-                raise HandbookError(where, f"page docs/{page} does not exist.", "fix the path (relative to docs/).")
-        out.append(Change(date, str(item["title"]).strip(), " ".join(str(item["summary"]).split()), tuple(pages),
-                          getattr(item, "line", 0)))
-    for previous, change in zip(out, out[1:]):
+                record.fail("pages", f"page docs/{page} does not exist.", "fix the path (relative to docs/).")
+        out.append(Change(date, str(title).strip(), " ".join(str(summary).split()), tuple(pages), record.line()))
+    for (previous, change), record in zip(zip(out, out[1:]), records[1:]):
         if change.date > previous.date:
-            raise HandbookError(f"{name}:{change.line}", f"{change.date} comes after the older {previous.date}.",
-                                "keep changes newest first; add new ones at the top.")
+            record.fail("date", f"{change.date} comes after the older {previous.date}.",
+                        "keep changes newest first; add new ones at the top.")
     return out

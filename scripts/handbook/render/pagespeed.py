@@ -31,7 +31,8 @@ def defer_material(page_html: str, where: str) -> str:
     if match is None:
         raise HandbookError(where, "Material's bundle <script src=\"…/assets/javascripts/bundle.<hash>.min.js\"> "
                             "was not found in the rendered page.",
-                            "if a Material upgrade renamed it, update BUNDLE_RE in scripts/handbook/render/pagespeed.py.")
+                            "if a Material upgrade renamed it, update BUNDLE_RE in "
+                            "scripts/handbook/render/pagespeed.py.")
     src = html_lib.escape(match.group("src"), quote=True)
     return f'{page_html[:match.start()]}<script data-material="{src}">{LOADER}</script>{page_html[match.end():]}'
 
