@@ -53,7 +53,8 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
         context = browser.new_context()
         page = context.new_page()
         seen: list = []
-        page.on("requestfinished", seen.append)
+        # A Python function, not the bound method list.append: Playwright reads the handler's signature.
+        page.on("requestfinished", lambda request, seen=seen: seen.append(request))
         page.goto(base_url + path, wait_until="networkidle")
         page.wait_for_timeout(500)
         at_load = len(seen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from handbook.pagespeed import MATERIAL_STARTED
+from handbook.render.pagespeed import MATERIAL_STARTED
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,8 @@ def test_colour_toggle_cycles_system_light_dark_and_persists(page):
 
 def test_material_starts_on_the_first_interaction_not_on_load(page):
     bundles = []
-    page.on("request", lambda req: bundles.append(req.url) if re.search(r"/assets/javascripts/bundle\.\w+\.min\.js$", req.url) else None)
+    bundle = re.compile(r"/assets/javascripts/bundle\.\w+\.min\.js$")
+    page.on("request", lambda req: bundles.append(req.url) if bundle.search(req.url) else None)
     page.goto(page.base_url + "concepts/kv-cache/", wait_until="networkidle")
     page.wait_for_timeout(500)
     assert bundles == [], "Material's bundle loaded before the reader did anything"
@@ -143,4 +144,118 @@ def test_keyboard_alone_reaches_content_and_the_next_page(page):
     assert invisible == [], f"focus landed on elements the reader cannot see: {invisible[:5]}"
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/concepts/(#[\w-]*)?$"))
+    assert page.errors == []
+
+
+# --- phone width (375 px): boxes that scroll sideways show it (issue 20) ----------------------------------------
+
+PHONE = {"width": 375, "height": 800}
+
+
+def _png_rows(png: bytes) -> tuple[int, list[bytes]]:
+    """(channels, rows of pixels) of a PNG as Chromium writes it (8-bit RGB or RGBA, not interlaced): enough to
+    compare a few pixels without an image library."""
+    import struct
+    import zlib
+
+    pos, idat, width, height, channels = 8, b"", 0, 0, 0
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        body = png[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, color = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and color in (2, 6) and body[12] == 0, "unexpected PNG format"
+            channels = 3 if color == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, rows, prev = zlib.decompress(idat), width * channels, [], bytearray(width * channels)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b, c = prev[i], (prev[i - channels] if i >= channels else 0)
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return channels, rows
+
+
+def _band(png: bytes, side: str, width: int = 5) -> float:
+    """Mean brightness (0-255) of the `width` px band at the left or right edge of a screenshot."""
+    channels, rows = _png_rows(png)
+    total = count = 0
+    for row in rows:
+        pixels = len(row) // channels
+        for x in (range(width) if side == "left" else range(pixels - width, pixels)):
+            total += sum(row[x * channels:x * channels + 3]) / 3
+            count += 1
+    return total / count
+
+
+def _edge_shadows(page, box) -> dict[str, float]:
+    """How much each edge of `box` differs from the same box drawn without its edge shadows (brightness, 0-255)."""
+    shot = box.screenshot()
+    plain = page.add_style_tag(content=".md-typeset .math-block, .md-typeset table:not([class]), "
+                                        ".md-typeset .expl-scroll { background: none !important; }")
+    bare = box.screenshot()
+    plain.evaluate("el => el.remove()")
+    return {side: abs(_band(shot, side) - _band(bare, side)) for side in ("left", "right")}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_display_formulas_show_that_they_scroll_on_a_phone(page, scheme):
+    page.set_viewport_size(PHONE)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(page.base_url + "reference/calculators/", wait_until="networkidle")  # the math font widens formulas
+    overflow = page.evaluate("[...document.querySelectorAll('.math-block')].map(b => b.scrollWidth - b.clientWidth)")
+    index = max(range(len(overflow)), key=overflow.__getitem__)
+    assert overflow[index] > 40, "no display formula overflows at 375 px: pick a page that has one"
+    block = page.locator(".math-block").nth(index)
+    block.scroll_into_view_if_needed()
+    page.wait_for_function("i => document.querySelectorAll('.math-block')[i].getAttribute('tabindex') === '0'",
+                           arg=index)  # handbook.js makes it keyboard-scrollable
+    assert block.get_attribute("role") == "group" and "scrolls sideways" in block.get_attribute("aria-label")
+    start = _edge_shadows(page, block)
+    assert start["right"] > 3 and start["left"] < 1, start  # more to the right, nothing to the left
+    block.focus()
+    page.keyboard.press("End")
+    for _ in range(30):
+        page.keyboard.press("ArrowRight")
+    assert block.evaluate("b => b.scrollLeft") > 0, "the formula does not scroll from the keyboard"
+    block.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    end = _edge_shadows(page, block)
+    assert end["left"] > 3 and end["right"] < 1, end
+    assert page.errors == []
+
+
+def test_wide_tables_scroll_with_readable_columns_on_a_phone(page):
+    page.set_viewport_size(PHONE)
+    page.goto(page.base_url + "reference/accelerators/", wait_until="networkidle")
+    table = page.locator("article table:not([class])").first
+    shape = table.evaluate("""t => { const cell = t.rows[1].cells[0], style = getComputedStyle(cell);
+        const lines = [...t.rows].slice(1).map(r => Math.max(...[...r.cells].map(c => {
+            const range = document.createRange(); range.selectNodeContents(c);
+            return Math.round(range.getBoundingClientRect().height / parseFloat(style.lineHeight)); })));
+        lines.sort((a, b) => a - b);
+        return {columns: t.rows[0].cells.length, scrolls: t.scrollWidth > t.clientWidth + 100,
+                narrowest: Math.min(...[...t.rows[1].cells].map(c => c.getBoundingClientRect().width)),
+                em: parseFloat(style.fontSize), medianLines: lines[lines.length >> 1]}; }""")
+    assert shape["columns"] >= 8 and shape["scrolls"], shape
+    assert shape["narrowest"] >= 10 * shape["em"], f"columns squeezed to {shape['narrowest']:.0f} px: {shape}"
+    assert shape["medianLines"] <= 3, f"rows wrap to {shape['medianLines']} lines: {shape}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    table.scroll_into_view_if_needed()
+    edges = _edge_shadows(page, table)
+    assert edges["right"] > 3 and edges["left"] < 1, edges
     assert page.errors == []

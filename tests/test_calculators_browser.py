@@ -22,7 +22,8 @@ JUNK = re.compile(r"NaN|Infinity|undefined|null")
 def _open(page):
     page.goto(page.base_url + "reference/calculators/", wait_until="networkidle")
     # widgets are set up one per task: wait for all of them
-    page.wait_for_function("[...document.querySelectorAll('[data-calculator]')].every(el => el.getAttribute('data-calc-ready') === '1')")
+    page.wait_for_function("[...document.querySelectorAll('[data-calculator]')]"
+                           ".every(el => el.getAttribute('data-calc-ready') === '1')")
 
 
 def _fill(root, inputs: dict) -> None:
@@ -148,3 +149,41 @@ def test_number_format_matches_intl(page):
         return bad.slice(0, 5);
     }""")
     assert mismatches == []
+
+
+# --- cost: small prices and implausible results, at phone width (issue 20) ------------------------------------------
+
+COST_CASES = [
+    # (price per GPU-hour, GPUs, tokens/s, utilization, text the result must show, warned?)
+    (2.5, 1, 2000, 0.6, "$0.58", False),
+    (0.01, 1, 200000, 1, "$0.000014", True),        # 1.39e-5 USD: two significant digits, never "$0.0000"
+    (0.05, 1, 20000, 1, "$0.00069", True),          # just under the $0.001 bound
+    (0.5, 1, 100000, 1, "$0.0014", False),          # just over it
+    (0.01, 1, 1e9, 1, "under $0.000001", True),     # 2.8e-9 USD
+    (10000, 1, 0.01, 1, "$277,777,777.78", True),   # far over the $1,000 bound
+]
+
+
+@pytest.mark.parametrize("price,count,tps,util,shown,warned", COST_CASES)
+def test_cost_shows_small_results_and_flags_implausible_ones(page, price, count, tps, util, shown, warned):
+    page.set_viewport_size({"width": 375, "height": 800})
+    _open(page)
+    root = page.locator('[data-calculator="cost"]')
+    _fill(root, {"gpu_hourly_usd": price, "gpu_count": count, "tokens_per_s": tps, "utilization": util})
+    out = root.locator('[data-result="usd_per_million_tokens"]')
+    expected = price * count / (tps * util * 3600) * 1e6
+    assert float(out.get_attribute("data-value")) == pytest.approx(expected, rel=1e-12)
+    assert out.inner_text() == shown
+    warning = root.locator(".calc-warning")
+    text = warning.inner_text().strip() if warning.count() else ""
+    if warned:
+        assert warning.is_visible() and "Unusual result" in text and "tokens per dollar" in text, text
+        assert ("$0.001" in text) if expected < 0.001 else ("$1,000" in text), text  # the bound, explained
+    else:
+        assert text == "" and (warning.count() == 0 or not warning.is_visible())
+    _fill(root, {"gpu_hourly_usd": 2.5, "gpu_count": 1, "tokens_per_s": 2000, "utilization": 0.6})
+    assert out.inner_text() == "$0.58" and warning.count() in (0, 1) and \
+        (warning.count() == 0 or warning.inner_text().strip() == "")  # the warning goes once the result is plausible
+    assert root.locator(".calc-error").all_inner_texts() == [""] * root.locator(".calc-error").count()
+    _assert_clean(root)
+    assert page.errors == []

@@ -1,7 +1,7 @@
 """The interactive explainers (issue 9) in headless Chromium.
 
 Each explainer's `data-value` outputs are checked against values computed here in Python
-(through scripts/handbook/formulas.py where the handbook has a formula); bad input must
+(through scripts/handbook/formulas/ where the handbook has a formula); bad input must
 give an inline message and no number; the explainers must survive instant navigation.
 """
 from __future__ import annotations
@@ -25,7 +25,8 @@ CALC_PAGE = "reference/calculators/"
 def _open(page, path=CALC_PAGE):
     page.goto(page.base_url + path, wait_until="networkidle")
     # widgets are set up one per task: wait for all of them
-    page.wait_for_function("[...document.querySelectorAll('[data-explainer]')].every(el => el.getAttribute('data-expl-ready') === '1')")
+    page.wait_for_function("[...document.querySelectorAll('[data-explainer]')]"
+                           ".every(el => el.getAttribute('data-expl-ready') === '1')")
 
 
 def _root(page, name):
@@ -205,7 +206,7 @@ def test_batching(page, max_batch):
     for policy in ("static", "dynamic", "continuous"):
         for chunked in (False, True):
             ttft, e2e = _batching(root, policy, chunked, max_batch)
-            for rid, arrival, prompt, output in explainers.STREAM:
+            for rid, _arrival, prompt, output in explainers.STREAM:
                 floor = (model["base_ms"] + model["per_token_ms"] * prompt) / 1e3
                 assert ttft[rid] >= floor * (1 - 1e-9) or chunked, (policy, rid)
                 assert e2e[rid] >= ttft[rid] + (output - 1) * model["base_ms"] / 1e3 * (1 - 1e-9), (policy, rid)
@@ -284,8 +285,10 @@ def test_labels_and_keyboard(page):
     assert page.errors == []
 
 
-@pytest.mark.parametrize("path,name", [("optimizations/batching/", "batching"), ("metrics/latency/", "latency-timeline"),
-                                       ("concepts/decoding-and-sampling/", "sampling"), ("concepts/roofline/", "roofline")])
+@pytest.mark.parametrize("path,name", [("optimizations/batching/", "batching"),
+                                       ("metrics/latency/", "latency-timeline"),
+                                       ("concepts/decoding-and-sampling/", "sampling"),
+                                       ("concepts/roofline/", "roofline")])
 def test_embedded_on_its_page(page, path, name):
     _open(page, path)
     assert page.locator("#try-it").count() == 1
@@ -320,3 +323,105 @@ def test_survives_instant_navigation(page):
     _, e2e = _batching(_root(page, "batching"), "continuous", False, 4)
     assert all(v is not None and v > 0 for v in e2e.values())
     assert page.errors == [] and page.foreign == []
+
+
+# --- phone width (375 px) and the single-page edition (issue 20) ---------------------------------------------------
+
+PHONE = {"width": 375, "height": 800}
+
+FIGURE_TEXT = """box => { const svg = box.querySelector('svg'), frame = svg.getBoundingClientRect();
+    const scale = frame.width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(t => { const r = t.getBoundingClientRect();
+        return {text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * scale, left: r.left - frame.left,
+                right: r.right - frame.left, top: r.top - frame.top, bottom: r.bottom - frame.top,
+                width: frame.width, height: frame.height}; }); }"""
+
+
+def _overlap(a, b) -> bool:
+    return (a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1
+            and a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1)
+
+
+def _legible(page, root, figure) -> list[dict]:
+    """Every label of the figure: at least 11 CSS px, inside the drawing (nothing cut at an edge)."""
+    box = root.locator(f'[data-figure="{figure}"]')
+    # figures are drawn at their box's width once it is known (a ResizeObserver, then a frame)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("box => { const svg = box.querySelector('svg'), want = Math.min(720, box.clientWidth);"
+                               " return svg && Math.abs(svg.viewBox.baseVal.width - Math.max(280, want)) < 1.5; }",
+                               arg=box.element_handle(), timeout=5000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{figure}: not drawn at the width of its box, so its labels scale with the screen")
+    labels = box.evaluate(FIGURE_TEXT)
+    assert labels, figure
+    for label in labels:
+        assert label["px"] >= 10.9, f"{figure}: {label['text']!r} drawn at {label['px']:.1f} px"
+        assert label["left"] >= -0.5 and label["right"] <= label["width"] + 0.5, f"{figure}: {label['text']!r} is cut"
+        assert label["top"] >= -0.5 and label["bottom"] <= label["height"] + 0.5, f"{figure}: {label['text']!r} is cut"
+    return labels
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("gpu,dtype,model,batch,prompt", ROOFLINE_CASES)
+def test_roofline_is_legible_at_phone_and_desktop_width(page, width, gpu, dtype, model, batch, prompt):
+    page.set_viewport_size({"width": width, "height": 800})
+    _open(page, "concepts/roofline/")
+    root = _root(page, "roofline")
+    for name, value in (("gpu", gpu), ("dtype", dtype), ("model", model), ("batch_size", batch),
+                        ("prompt_tokens", prompt)):
+        _set(root, name, value)
+    labels = _legible(page, root, "roofline")
+    ticks = [t for t in labels if re.fullmatch(r"[\d.,]+", t["text"])]
+    assert len(ticks) >= 5, ticks
+    clashes = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _overlap(a, b)]
+    assert clashes == [], clashes
+    assert page.errors == []
+
+
+def test_figures_redraw_for_a_phone_when_the_window_narrows(page):
+    _open(page)  # 1280 px wide: the calculators page has all three figures
+    page.set_viewport_size(PHONE)
+    for name, figure in (("batching", "grid"), ("latency-timeline", "timeline"), ("roofline", "roofline")):
+        _legible(page, _root(page, name), figure)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_batching_table_keeps_its_columns_apart(page, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    _open(page, "optimizations/batching/")
+    root = _root(page, "batching")
+    rows = root.locator('[data-rows="requests"] tr').evaluate_all("""rows => rows.map(tr => [...tr.cells].map(c => {
+        const range = document.createRange(); range.selectNodeContents(c);
+        const r = range.getBoundingClientRect();
+        const lines = Math.round(r.height / parseFloat(getComputedStyle(c).lineHeight));
+        return {left: r.left, right: r.right, lines: lines}; }))""")
+    assert len(rows) == len(explainers.STREAM)
+    for cells in rows:
+        assert all(c["lines"] == 1 for c in cells), cells  # "125.3 ms" on one line, not "125.3 / ms"
+        gaps = [b["left"] - a["right"] for a, b in zip(cells, cells[1:])]
+        assert min(gaps) >= 8, f"cell texts {min(gaps):.1f} px apart: {gaps}"  # never "125.3 ms667.5 ms"
+    box = root.locator(".expl-scroll")
+    assert box.get_attribute("tabindex") == "0"
+    if width == PHONE["width"]:
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table should scroll inside its box on a phone"
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        assert box.evaluate("b => b.scrollLeft") > 0
+    assert page.errors == []
+
+
+def test_every_control_has_an_accessible_name_on_the_single_page_edition(page):
+    """print_page/ repeats a widget that two chapters embed, ids and all; a <label for> names only the first copy,
+    so each control names itself too (axe: select-name, label)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.set_viewport_size(PHONE)
+    page.goto(page.base_url + "print_page/", wait_until="load")
+    assert page.locator('[data-explainer="roofline"]').count() >= 2, "the widget no longer repeats: test another page"
+    result = Axe().run(page, options={"runOnly": ["select-name", "label"], "resultTypes": ["violations"]})
+    found = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]]
+    assert found == [], found

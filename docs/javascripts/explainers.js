@@ -204,7 +204,7 @@
   }
 
   function drawGrid(sim, maxBatch, W) {
-    var left = 56, right = 20, rowH = 22, top = 8, H = top + rowH * maxBatch + 34;
+    var left = 56, right = 20, rowH = 22, top = 8, H = top + rowH * maxBatch + 38;
     var span = Math.max(sim.makespan, 1), scale = (W - left - right) / span;
     var svg = newSvg(W, H, "GPU slots over time: " + maxBatch + " slots, " + sim.steps.length +
       " steps, last request done at " + ms(sim.makespan));
@@ -464,18 +464,39 @@
     var pts = [[xa, attain(xa)], [ridge, peak], [xb, peak]].map(function (q) { return X(q[0]) + "," + Y(Math.max(q[1], Math.pow(10, y0))); });
     svg.appendChild(svgEl("polyline", { points: pts.join(" "), class: "expl-roof", fill: "none" }));
     svg.appendChild(svgEl("line", { x1: X(ridge), y1: Y(peak), x2: X(ridge), y2: H - B, class: "expl-ridge" }));
-    svg.appendChild(fittedText(X(ridge) + 5, Y(peak) + 16, "start", "ridge " + intensity(ridge), W, "expl-svg-text"));
-    function point(v, label, shape) {
-      var px = X(v), py = Y(attain(v)), w = textWidth(label, true);
-      if (shape === "circle") svg.appendChild(svgEl("circle", { cx: px, cy: py, r: 6, class: "expl-pt-decode" }));
-      else svg.appendChild(svgEl("rect", { x: px - 6, y: py - 6, width: 12, height: 12, class: "expl-pt-prefill" }));
-      // beside the point, on the side with room; below it (decode) unless that would reach the axis labels
-      var right = px + 10 + w <= W - 2, below = shape === "circle" && py + 18 <= H - B - 4;
-      svg.appendChild(fittedText(right ? px + 10 : px - 10, below ? py + 18 : py - 10, right ? "start" : "end", label, W,
-        "expl-svg-text expl-svg-strong", true));
+    // The two points, then their labels and the ridge's: each label takes the first of its places that stays inside
+    // the plot and clear of the markers and of the labels already placed (boxes from textWidth, a little generous).
+    var dx = X(decI), dy = Y(attain(decI)), qx = X(preI), qy = Y(attain(preI));
+    svg.appendChild(svgEl("circle", { cx: dx, cy: dy, r: 6, class: "expl-pt-decode" }));
+    svg.appendChild(svgEl("rect", { x: qx - 6, y: qy - 6, width: 12, height: 12, class: "expl-pt-prefill" }));
+    var taken = [[dx - 7, dy - 7, dx + 7, dy + 7], [qx - 7, qy - 7, qx + 7, qy + 7]];
+    if (narrow) taken.push([0, 0, textWidth("TFLOP/s (log scale)") + 4, 16]);
+    function overlap(a, b) {
+      return Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
     }
-    point(decI, "decode, batch " + fmt(batch, 0), "circle");
-    point(preI, "prefill, " + fmt(prompt, 0) + " tokens", "rect");
+    function place(text, bold, spots) {  // spots: [x, baseline y, anchor], best first
+      var w = textWidth(text, bold), best = null, bestCost = Infinity;
+      spots.forEach(function (spot) {
+        if (bestCost < 1) return;  // the first spot that costs (next to) nothing wins
+        var left = spot[2] === "end" ? spot[0] - w : spot[0], box = [left, spot[1] - 11, left + w, spot[1] + 3];
+        var cost = w * 14 - overlap(box, [L + 2, 0, W - 2, H - B - 2]);  // px² outside the plot or over what is drawn
+        taken.forEach(function (t) { cost += overlap(box, t); });
+        if (cost < bestCost) { best = [spot, box]; bestCost = cost; }
+      });
+      taken.push(best[1]);
+      svg.appendChild(fittedText(best[0][0], best[0][1], best[0][2], text, W,
+        "expl-svg-text" + (bold ? " expl-svg-strong" : ""), bold));
+    }
+    function beside(x, y, offsets) {
+      var out = [];
+      offsets.forEach(function (dy) { out.push([x + 10, y + dy, "start"], [x - 10, y + dy, "end"]); });
+      return out;
+    }
+    var rx = X(ridge), ry = Y(peak);
+    place("ridge " + intensity(ridge), false, [[rx + 5, H - B - 6, "start"], [rx - 5, H - B - 6, "end"],
+      [rx + 5, ry + 16, "start"], [rx - 5, ry + 16, "end"]]);
+    place("decode, batch " + fmt(batch, 0), true, beside(dx, dy, [18, -10, 32, -24, 46, 60]));
+    place("prefill, " + fmt(prompt, 0) + " tokens", true, beside(qx, qy, [-10, 20, -24, 34, 48, 62]));
     return { results: out, figures: { roofline: svg } };
   }
 

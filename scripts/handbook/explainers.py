@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from handbook import DATA, data, formulas
 
@@ -129,7 +128,8 @@ def _batching(prefix: str) -> tuple[str, dict, str]:
             '</caption><thead><tr><th scope="col">Request</th><th scope="col">Arrives</th>'
             '<th scope="col">Prompt tokens</th><th scope="col">Output tokens</th><th scope="col">TTFT</th>'
             '<th scope="col">End-to-end</th></tr></thead><tbody data-rows="requests"></tbody></table></div>'
-            f'<p class="expl-note">Step-time model (derived from the lab\'s measurements on an {html.escape(model["gpu"])}, '
+            '<p class="expl-note">Step-time model (derived from the lab\'s measurements on an '
+            f'{html.escape(model["gpu"])}, '
             f'{model["date"]}, Llama 3.1 8B shape, BF16): one step takes {model["base_ms"]:.2f} ms + '
             f'{model["per_seq_ms"]:.3f} ms per decoding sequence + {model["per_token_ms"]:.4f} ms per prefill token. '
             'A step that finishes a prompt emits that request\'s first token; each decode step emits one token per '
