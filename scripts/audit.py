@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per page; the median counts")
     parser.add_argument("--out", type=Path, default=ROOT / ".cache" / "lighthouse")
     args = parser.parse_args(argv)
-    from conftest import build_site, chromium_path
+    from conftest import build_site, chromium_path, prebuilt_site
 
     chromium = chromium_path()
     if not chromium:
@@ -50,16 +50,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"audit: {exc}", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
+    prebuilt = prebuilt_site()   # `dev.py test` built the site for this run; otherwise build it here
     with tempfile.TemporaryDirectory() as tmp:
-        served = Path(tmp)
+        served, port = prebuilt if prebuilt else (Path(tmp), free_port())
         site = served / "handbook"
-        port = free_port()
         base_url = f"http://127.0.0.1:{port}/handbook/"
-        print(f"audit: building the site and auditing {len(args.pages)} page(s), {args.runs} runs each", flush=True)
-        build = build_site(site, base_url)
-        if build.returncode:
-            print(build.stderr, file=sys.stderr)
-            return 1
+        print(f"audit: auditing {len(args.pages)} page(s), {args.runs} runs each", flush=True)
+        if not prebuilt:
+            build = build_site(site, base_url)
+            if build.returncode:
+                print(build.stderr, file=sys.stderr)
+                return 1
         with serve(served, port, not_found=site / "404.html"):
             try:
                 results = lighthouse.audit(base_url, args.pages, chromium, args.runs, args.out, cli, THRESHOLDS)

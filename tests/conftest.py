@@ -40,20 +40,42 @@ def build_site(dest: Path, site_url: str | None = None,
                           cwd=config.parent, env=env, capture_output=True, text=True)
 
 
-@pytest.fixture(scope="session")
-def served_site(tmp_path_factory):
-    """(base URL, site folder): the real handbook built strictly and served under
-    /handbook/ the way a static host serves it (gzip, cache headers, 404 page)."""
-    from devtools.staticserve import free_port, serve
+def prebuilt_site() -> tuple[Path, int] | None:
+    """(folder holding handbook/, port) when `python3 scripts/dev.py test` has built the site for this run."""
+    folder, port = os.environ.get("HANDBOOK_TEST_SITE"), os.environ.get("HANDBOOK_TEST_PORT")
+    if folder and port and (Path(folder) / BASE_PATH.strip("/") / "index.html").is_file():
+        return Path(folder), int(port)
+    return None
 
+
+@pytest.fixture(scope="session")
+def site_build(tmp_path_factory):
+    """(folder holding handbook/, port, the build's log): the real handbook built strictly once per test run,
+    for /handbook/ on that port. `dev.py test` builds it before pytest starts; a bare `pytest` builds it here."""
+    from devtools.staticserve import free_port
+
+    prebuilt = prebuilt_site()
+    if prebuilt:
+        folder, port = prebuilt
+        log = folder / "build.log"
+        return folder, port, log.read_text(encoding="utf-8") if log.is_file() else ""
     port = free_port()
-    root = tmp_path_factory.mktemp("served")
-    site = root / BASE_PATH.strip("/")
-    base_url = f"http://127.0.0.1:{port}{BASE_PATH}"
-    result = build_site(site, base_url)
+    folder = tmp_path_factory.mktemp("served")
+    result = build_site(folder / BASE_PATH.strip("/"), f"http://127.0.0.1:{port}{BASE_PATH}")
     assert result.returncode == 0, f"strict build failed:\n{result.stdout}\n{result.stderr}"
-    with serve(root, port, not_found=site / "404.html"):
-        yield base_url, site
+    return folder, port, result.stderr
+
+
+@pytest.fixture(scope="session")
+def served_site(site_build):
+    """(base URL, site folder): the real handbook served under /handbook/ the way a static host serves it
+    (gzip, cache headers, 404 page)."""
+    from devtools.staticserve import serve
+
+    folder, port, _log = site_build
+    site = folder / BASE_PATH.strip("/")
+    with serve(folder, port, not_found=site / "404.html"):
+        yield f"http://127.0.0.1:{port}{BASE_PATH}", site
 
 
 @pytest.fixture(scope="session")
