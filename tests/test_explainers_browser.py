@@ -16,7 +16,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from handbook import data, explainers, formulas  # noqa: E402
+from handbook import data, formulas  # noqa: E402
+from handbook.render import widgets  # noqa: E402
 
 JUNK = re.compile(r"NaN|Infinity|undefined|null")
 CALC_PAGE = "reference/calculators/"
@@ -90,7 +91,7 @@ def test_latency_timeline(page, queue, prefill, token, n):
 
 
 def _reference_sampling(temperature, top_k, top_p, min_p):
-    logits = [v for _, v in explainers.TOKENS]
+    logits = [v for _, v in widgets.TOKENS]
     n = len(logits)
     if temperature == 0:
         best = max(range(n), key=lambda i: (logits[i], -i))
@@ -191,7 +192,7 @@ def _batching(root, policy, chunked, max_batch):
     _set(root, "policy", policy)
     _set(root, "chunked", chunked)
     _set(root, "max_batch", max_batch)
-    ids = [r[0] for r in explainers.STREAM]
+    ids = [r[0] for r in widgets.STREAM]
     ttft = {i: _value(root, f"ttft_{i}") for i in ids}
     e2e = {i: _value(root, f"e2e_{i}") for i in ids}
     return ttft, e2e
@@ -201,24 +202,24 @@ def _batching(root, policy, chunked, max_batch):
 def test_batching(page, max_batch):
     _open(page)
     root = _root(page, "batching")
-    model = explainers.step_model()
+    model = widgets.step_model()
     means = {}
     for policy in ("static", "dynamic", "continuous"):
         for chunked in (False, True):
             ttft, e2e = _batching(root, policy, chunked, max_batch)
-            for rid, _arrival, prompt, output in explainers.STREAM:
+            for rid, _arrival, prompt, output in widgets.STREAM:
                 floor = (model["base_ms"] + model["per_token_ms"] * prompt) / 1e3
                 assert ttft[rid] >= floor * (1 - 1e-9) or chunked, (policy, rid)
                 assert e2e[rid] >= ttft[rid] + (output - 1) * model["base_ms"] / 1e3 * (1 - 1e-9), (policy, rid)
             assert _value(root, "mean_ttft") == pytest.approx(sum(ttft.values()) / len(ttft), rel=1e-9)
             assert _value(root, "mean_e2e") == pytest.approx(sum(e2e.values()) / len(e2e), rel=1e-9)
-            assert _value(root, "makespan") >= max(a / 1e3 + e2e[r] for r, a, _, _ in explainers.STREAM) - 1e-9
+            assert _value(root, "makespan") >= max(a / 1e3 + e2e[r] for r, a, _, _ in widgets.STREAM) - 1e-9
             assert root.locator('[data-figure="grid"] svg rect').count() > max_batch
             assert _errors(root) == []
             _clean(root)
             means[policy, chunked] = _value(root, "mean_e2e")
     # The first request finds an idle GPU: its TTFT is one prefill step of its whole prompt.
-    _, arrival, prompt, _ = explainers.STREAM[0]
+    _, arrival, prompt, _ = widgets.STREAM[0]
     ttft, _ = _batching(root, "continuous", False, max_batch)
     assert ttft["A"] == pytest.approx((model["base_ms"] + model["per_token_ms"] * prompt) / 1e3, rel=1e-12)
     assert means["continuous", False] <= means["static", False]
@@ -399,7 +400,7 @@ def test_batching_table_keeps_its_columns_apart(page, width):
         const r = range.getBoundingClientRect();
         const lines = Math.round(r.height / parseFloat(getComputedStyle(c).lineHeight));
         return {left: r.left, right: r.right, lines: lines}; }))""")
-    assert len(rows) == len(explainers.STREAM)
+    assert len(rows) == len(widgets.STREAM)
     for cells in rows:
         assert all(c["lines"] == 1 for c in cells), cells  # "125.3 ms" on one line, not "125.3 / ms"
         gaps = [b["left"] - a["right"] for a, b in zip(cells, cells[1:])]

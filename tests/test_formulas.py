@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from handbook import formulas as f
-from handbook import tables
+from handbook.render.widgets import CALCULATORS
 
 VECTORS = Path(__file__).parent / "vectors" / "calculators.json"
 sys.path.insert(0, str(VECTORS.parent))
@@ -32,7 +32,7 @@ def test_vector_matches_formulas(name, case):
 
 
 def test_every_calculator_has_enough_vectors():
-    assert set(DATA) == set(tables.CALCULATORS)
+    assert set(DATA) == set(CALCULATORS)
     for name, calc in DATA.items():
         assert len(calc["cases"]) >= 4, name
         assert calc["bad_inputs"], name
@@ -185,27 +185,3 @@ def test_bad_formula_inputs():
     with pytest.raises(KeyError):
         f.peak_flops("a100-sxm-80gb", "fp8")
 
-
-# --- derived reference-table columns ------------------------------------------------------
-
-def test_max_context_tokens():
-    assert tables.max_context_tokens("llama-3.1-70b") == 0  # 141 GB of weights on one 80 GB GPU
-    assert math.isinf(tables.max_context_tokens("mistral-7b-v0.1"))
-    budget = f.kv_budget_bytes("llama-3.1-8b", "h100-sxm", "bf16", 1, 0.9)
-    assert tables.max_context_tokens("llama-3.1-8b") == int(budget // 131072)
-    tokens = tables.max_context_tokens("gemma-3-27b")
-    budget = f.kv_budget_bytes("gemma-3-27b", "h100-sxm", "bf16", 1, 0.9)
-    assert f.kv_bytes("gemma-3-27b", "bf16", tokens) <= budget
-    assert f.kv_bytes("gemma-3-27b", "bf16", tokens + 1) > budget
-
-
-def test_blocks_render():
-    accel = tables.accelerators_table()
-    assert "dense / sparse" in accel and "## Sources {#sources}" in accel and "[@nvidia-h100-datasheet]" in accel
-    models = tables.models_table()
-    assert "does not fit" in models and "131,072" in models
-    html = tables.calculator("kv-cache")
-    assert ('data-calculator="kv-cache"' in html and 'data-calc-data="{&quot;' in html and "<script" not in html
-            and "\n" not in html.rstrip("\n"))
-    with pytest.raises(KeyError):
-        tables.calculator("nope")

@@ -12,10 +12,9 @@ import re
 import pytest
 from handbook import ROOT
 from handbook.data import measurements
-from handbook.explainers import EXPLAINERS
 from handbook.render.placeholders import FORMAT_KEYS
 from handbook.render.registry import BLOCKS, NUMBERS, Page
-from handbook.tables import CALCULATORS
+from handbook.render.widgets import CALCULATORS, EXPLAINERS
 from handbook.units import UNITS
 
 BUILTIN = ("model", "gpu", "calc")          # read by placeholders.py itself

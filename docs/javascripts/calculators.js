@@ -1,13 +1,15 @@
-// In-page calculators. Markup comes from the `calculator` block (scripts/handbook/tables.py);
-// the formulas mirror scripts/handbook/formulas/ line for line, and tests/vectors/calculators.json
-// checks that both give the same numbers. No framework, nothing from another origin.
+// In-page calculators: their formulas and how their results print. Markup comes from the `calculator` block
+// (scripts/handbook/render/widgets.py), the wiring from widgets-common.js; the formulas mirror
+// scripts/handbook/formulas/ line for line, and tests/vectors/calculators.json checks that both give the same
+// numbers. No framework, nothing from another origin.
 (function () {
   "use strict";
+  var hb = window.hbWidgets, readNumber = hb.readNumber, readChoice = hb.readChoice, has = hb.has;  // widgets-common.js
 
   // --- formulas (mirror of formulas.py) -------------------------------------------------
 
   function dtypeBytes(d, dtype) {
-    if (!Object.prototype.hasOwnProperty.call(d.dtype_bytes, dtype)) throw new CalcError(null, "Unknown precision " + dtype + ".");
+    if (!has(d.dtype_bytes, dtype)) throw new hb.Error(null, "Unknown precision " + dtype + ".");
     return d.dtype_bytes[dtype];
   }
   function slidingLayers(m) {
@@ -46,12 +48,7 @@
     var attended = full * context + sliding * (window ? Math.min(context, window) : context);
     return 2 * m.params_active + attended * attentionFlopsPerPair(m);
   }
-  function peakFlops(d, g, dtype) {
-    var precision = Object.prototype.hasOwnProperty.call(d.compute_precision, dtype) ? d.compute_precision[dtype] : dtype;
-    if (!Object.prototype.hasOwnProperty.call(g.dense, precision))
-      throw new CalcError("weight_dtype", g.name + " has no dense " + precision.toUpperCase() + " figure; pick another precision.");
-    return g.dense[precision];
-  }
+  function peakFlops(d, g, dtype) { return hb.peakFlops(d, g, dtype, "weight_dtype"); }
   function decodeStepTime(d, m, g, weightDtype, batch, context) {
     var moved = weightBytes(d, m, weightDtype) + kvBytes(d, m, "bf16", context, batch);
     var work = batch * flopsPerToken(m, context);
@@ -98,7 +95,7 @@
 
   // --- formatting ------------------------------------------------------------------------
 
-  var fmt = window.hbFormat;  // widgets-common.js
+  var fmt = hb.format;
   function autoDigits(x) {
     var a = Math.abs(x);
     return a >= 100 || Number.isInteger(x) ? 0 : a >= 10 ? 1 : a >= 0.1 ? 2 : 3;
@@ -111,11 +108,7 @@
     if (a >= 1e3) return fmt(x / 1e3, 2) + " KB (" + fmt(x / 1024, 2) + " KiB)";
     return fmt(x, autoDigits(x)) + " B";
   }
-  function seconds(x) {
-    if (x >= 1) return fmt(x, 3) + " s";
-    if (x >= 1e-3) return fmt(x * 1e3, 2) + " ms";
-    return fmt(x * 1e6, 1) + " µs";
-  }
+  function seconds(x) { return hb.seconds(x, 2); }
   function plain(x) { return fmt(x, autoDigits(x)); }
   // US dollars: cents from $0.10 up; below that two significant digits ("$0.000012", not "$0.0000"); below a
   // millionth of a dollar, "under $0.000001".
@@ -140,34 +133,8 @@
     return "";
   }
 
-  // --- input reading and validation ------------------------------------------------------
+  // --- input rules (widgets-common.js reads and checks) -----------------------------------------
 
-  function CalcError(field, message) { this.field = field; this.message = message; }
-
-  var LIMIT = 1e12; // anything larger is a typo, not a deployment
-
-  // rules: whole (integer), min, minExclusive, max, label for messages
-  function readNumber(root, name, rule) {
-    var el = root.querySelector('[name="' + name + '"]');
-    var raw = el ? String(el.value).trim().replace(/,/g, "") : "";
-    if (raw === "") throw new CalcError(name, "Enter a number.");
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) throw new CalcError(name, "Not a number: use digits, e.g. " + (rule.example || "8192") + ".");
-    var x = Number(raw);
-    if (!isFinite(x)) throw new CalcError(name, "Too large.");
-    if (rule.whole && !Number.isInteger(x)) throw new CalcError(name, "Enter a whole number.");
-    if (x < 0) throw new CalcError(name, "Must not be negative.");
-    if (rule.positive && x <= 0) throw new CalcError(name, "Must be greater than zero.");
-    if (rule.min !== undefined && x < rule.min) throw new CalcError(name, "Must be at least " + rule.min + ".");
-    var max = rule.max !== undefined ? rule.max : LIMIT;
-    if (x > max) throw new CalcError(name, rule.maxMessage || ("Must be at most " + max.toLocaleString("en-US") + "."));
-    return x;
-  }
-  function readChoice(root, name, table) {
-    var el = root.querySelector('[name="' + name + '"]');
-    var v = el ? el.value : "";
-    if (table && !Object.prototype.hasOwnProperty.call(table, v)) throw new CalcError(name, "Pick a value from the list.");
-    return v;
-  }
   var FRACTION = { positive: true, max: 1, maxMessage: "A fraction: at most 1 (write 0.9 for 90%).", example: "0.9" };
 
   // --- the calculators -------------------------------------------------------------------
@@ -255,86 +222,5 @@
     }
   };
 
-  // --- wiring ------------------------------------------------------------------------------
-
-  function clearErrors(root) {
-    var errs = root.querySelectorAll(".calc-error");
-    for (var i = 0; i < errs.length; i++) errs[i].textContent = "";
-    var bad = root.querySelectorAll('[aria-invalid="true"]');
-    for (var j = 0; j < bad.length; j++) bad[j].removeAttribute("aria-invalid");
-  }
-  function blank(root) {
-    var outs = root.querySelectorAll("[data-result]");
-    for (var i = 0; i < outs.length; i++) { outs[i].textContent = "—"; outs[i].setAttribute("data-value", ""); }
-    var warnings = root.querySelectorAll(".calc-warning");
-    for (var j = 0; j < warnings.length; j++) warnings[j].textContent = "";
-  }
-  // A result's optional third entry checks plausibility (costWarning); its message goes in a note under the result,
-  // made on first use and emptied when the result is plausible again.
-  function setWarning(out, text) {
-    var box = out.parentNode, note = box.querySelector(".calc-warning");
-    if (!note && !text) return;
-    if (!note) { note = document.createElement("p"); note.className = "calc-warning"; box.appendChild(note); }
-    note.textContent = text;
-  }
-  function showError(root, field, message) {
-    var target = field ? root.querySelector('.calc-error[data-error-for="' + field + '"]') : null;
-    if (!target) target = root.querySelector(".calc-error");
-    if (target) target.textContent = message;
-    var input = field ? root.querySelector('[name="' + field + '"]') : null;
-    if (input) input.setAttribute("aria-invalid", "true");
-  }
-
-  function update(root, fn, d) {
-    clearErrors(root);
-    var results;
-    try {
-      results = fn(root, d);
-      for (var key in results) {
-        if (!isFinite(results[key][0])) throw new CalcError(null, "The inputs give no finite result; check them.");
-      }
-    } catch (e) {
-      blank(root);
-      if (e instanceof CalcError) showError(root, e.field, e.message);
-      else showError(root, null, "Cannot compute with these inputs.");
-      return;
-    }
-    for (var name in results) {
-      var out = root.querySelector('[data-result="' + name + '"]');
-      if (!out) continue;
-      var value = results[name][0];
-      out.setAttribute("data-value", String(value));
-      out.textContent = results[name][1](value);
-      setWarning(out, results[name][2] ? results[name][2](value) : "");
-    }
-  }
-
-  function bind(root) {
-    if (root.getAttribute("data-calc-ready") === "1") return;
-    var fn = CALCULATORS[root.getAttribute("data-calculator")];
-    if (!fn) return;
-    var d = { dtype_bytes: {}, compute_precision: {}, models: {}, gpus: {} };
-    var blob = root.getAttribute("data-calc-data");
-    if (blob) {
-      try {
-        var parsed = JSON.parse(blob);
-        for (var k in parsed) d[k] = parsed[k];
-      } catch (e) { showError(root, null, "Calculator data could not be read."); return; }
-    }
-    root.setAttribute("data-calc-ready", "1");
-    var run = function () { update(root, fn, d); };
-    root.addEventListener("input", run);
-    root.addEventListener("change", run);
-    var form = root.querySelector("form");
-    if (form) form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
-    run();
-  }
-
-  function init() {
-    window.hbSetUpInTurn("[data-calculator]", bind);  // widgets-common.js
-  }
-
-  if (typeof document$ !== "undefined" && document$ && typeof document$.subscribe === "function") document$.subscribe(init);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  hb.register("calculator", "calc", CALCULATORS);
 })();

@@ -1,47 +1,20 @@
-// Interactive explainers. Markup comes from the `explainer` block (scripts/handbook/explainers.py);
-// data arrives in the root's data-expl-data attribute. Plain JS, nothing from another origin.
-// Every result is written as text and as a raw number in data-value (seconds, probabilities,
-// FLOP/byte, FLOP/s); bad input gives an inline message and blank results, never NaN.
+// Interactive explainers: their models and their drawings. Markup comes from the `explainer` block
+// (scripts/handbook/render/widgets.py), the wiring from widgets-common.js: every result is written as text and as a
+// raw number in data-value (seconds, probabilities, FLOP/byte, FLOP/s); bad input gives an inline message and blank
+// results, never NaN. Plain JS, nothing from another origin.
 (function () {
   "use strict";
+  var hb = window.hbWidgets, readNumber = hb.readNumber, readChoice = hb.readChoice;  // widgets-common.js
+  var control = hb.control, figureWidth = hb.figureWidth, fmt = hb.format;
 
   var SVGNS = "http://www.w3.org/2000/svg";
 
-  function ExplError(field, message) { this.field = field; this.message = message; }
-
   // --- formatting ------------------------------------------------------------------------
-  var fmt = window.hbFormat;  // widgets-common.js
-  function seconds(x) {
-    if (x >= 1) return fmt(x, 3) + " s";
-    if (x >= 1e-3) return fmt(x * 1e3, 1) + " ms";
-    if (x === 0) return "0 ms";
-    return fmt(x * 1e6, 1) + " µs";
-  }
+  function seconds(x) { return hb.seconds(x, 1); }
   function ms(x) { return seconds(x / 1e3); }
   function pct(x) { return fmt(x * 100, x > 0 && x < 0.001 ? 3 : 1) + "%"; }
   function flops(x) { return fmt(x / 1e12, x >= 1e13 ? 0 : 1) + " TFLOP/s"; }
   function intensity(x) { return fmt(x, x >= 100 ? 0 : x >= 10 ? 1 : 2); }
-
-  // --- input reading -----------------------------------------------------------------------
-  function control(root, name) { return root.querySelector('[name="' + name + '"]'); }
-  function readNumber(root, name, rule) {
-    var el = control(root, name);
-    var raw = el ? String(el.value).trim().replace(/,/g, "") : "";
-    if (raw === "") throw new ExplError(name, "Enter a number.");
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) throw new ExplError(name, "Not a number: use digits, e.g. " + (rule.example || "4") + ".");
-    var x = Number(raw);
-    if (!isFinite(x)) throw new ExplError(name, "Too large.");
-    if (rule.whole && !Number.isInteger(x)) throw new ExplError(name, "Enter a whole number.");
-    if (x < rule.min) throw new ExplError(name, "Must be at least " + rule.min + ".");
-    if (x > rule.max) throw new ExplError(name, "Must be at most " + rule.max.toLocaleString("en-US") + ".");
-    return x;
-  }
-  function readChoice(root, name, table) {
-    var el = control(root, name);
-    var v = el ? el.value : "";
-    if (!Object.prototype.hasOwnProperty.call(table, v)) throw new ExplError(name, "Pick a value from the list.");
-    return v;
-  }
 
   // --- small DOM helpers ---------------------------------------------------------------------
   function svgEl(tag, attrs, text) {
@@ -75,14 +48,6 @@
   function niceStep(span, target) {
     var raw = span / target, mag = Math.pow(10, Math.floor(Math.log10(raw))), r = raw / mag;
     return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
-  }
-  // Figures are drawn in CSS pixels at the width of their box (FIG_MIN to FIG_MAX px), so that an 11 px label stays
-  // 11 px on a phone instead of shrinking with a fixed 720-unit drawing (about 4 px at 375 px). bind() learns the
-  // width from a ResizeObserver (no forced layout while the page starts) and redraws when it changes.
-  var FIG_MAX = 720, FIG_MIN = 280;
-  function figureWidth(root) {
-    var w = root.hbFigureWidth || Math.min(FIG_MAX, window.innerWidth - 74);  // a first guess: the phone layout
-    return Math.max(FIG_MIN, Math.min(FIG_MAX, Math.floor(w)));
   }
   // Width of a label in px, a little generous (DejaVu Sans, the widest common system font, at 11 px).
   function textWidth(text, bold) { return String(text).length * (bold ? 7.4 : 6.9); }
@@ -161,7 +126,7 @@
     }
 
     while (finished < n) {
-      if (++guard > 100000) throw new ExplError(null, "The simulation did not finish; check the inputs.");
+      if (++guard > 100000) throw new hb.Error(null, "The simulation did not finish; check the inputs.");
       if (policy === "continuous") {
         slots.forEach(function (r, idx) { if (r && r.end !== null) slots[idx] = null; });
         var waiting = waitingNow(), running = slots.some(function (r) { return r; });
@@ -284,12 +249,13 @@
     out.makespan = [sim.makespan / 1e3, seconds];
     var box = document.createElement("div");
     box.appendChild(drawGrid(sim, maxBatch, figureWidth(root))); box.appendChild(legend());
-    return { results: out, figures: { grid: box } };
+    setFigure(root, "grid", box);
+    return out;
   }
 
   // --- 2. latency timeline -----------------------------------------------------------------------
   function latency(root) {
-    var q = readNumber(root, "queue_ms", { min: 0, max: 2000 });
+    var q = readNumber(root, "queue_ms", { max: 2000 });
     var p = readNumber(root, "prefill_ms", { min: 1, max: 2000 });
     var tok = readNumber(root, "token_ms", { min: 1, max: 200 });
     var n = readNumber(root, "output_tokens", { whole: true, min: 1, max: 1000 });
@@ -327,7 +293,8 @@
     bracket(0, e2e, y + h + 46, "end-to-end " + ms(e2e));
     svg.appendChild(svgEl("text", { x: left, y: y + h + 74, class: "expl-svg-text" },
       every > 1 ? "ticks: one per " + every + " output tokens" : "ticks: one per output token"));
-    return { results: out, figures: { timeline: svg } };
+    setFigure(root, "timeline", svg);
+    return out;
   }
 
   // --- 3. sampling ---------------------------------------------------------------------------------
@@ -370,10 +337,10 @@
   }
 
   function sampling(root, d) {
-    var T = readNumber(root, "temperature", { min: 0, max: 2 });
-    var k = readNumber(root, "top_k", { whole: true, min: 0, max: 10 });
+    var T = readNumber(root, "temperature", { max: 2 });
+    var k = readNumber(root, "top_k", { whole: true, max: 10 });
     var topP = readNumber(root, "top_p", { min: 0.01, max: 1 });
-    var minP = readNumber(root, "min_p", { min: 0, max: 1 });
+    var minP = readNumber(root, "min_p", { max: 1 });
     var logits = d.tokens.map(function (t) { return t.logit; });
     var r = sampleProbs(logits, T, k, topP, minP);
     var out = {}, rows = [], kept = 0, top = 0;
@@ -396,7 +363,7 @@
     setRows(root, "tokens", rows);
     out.kept = [kept, function (x) { return fmt(x, 0) + " of " + d.tokens.length; }];
     out.top_prob = [top, pct];
-    return { results: out, figures: {} };
+    return out;
   }
 
   // --- 4. roofline -------------------------------------------------------------------------------
@@ -411,10 +378,7 @@
     var mid = readChoice(root, "model", d.models), model = d.models[mid];
     var batch = readNumber(root, "batch_size", { whole: true, min: 1, max: 1e6, example: "8" });
     var prompt = readNumber(root, "prompt_tokens", { whole: true, min: 1, max: 1e6, example: "2048" });
-    var precision = Object.prototype.hasOwnProperty.call(d.compute_precision, dtype) ? d.compute_precision[dtype] : dtype;
-    if (!Object.prototype.hasOwnProperty.call(g.dense, precision))
-      throw new ExplError("dtype", g.name + " has no dense " + precision.toUpperCase() + " figure; pick another precision.");
-    var peak = g.dense[precision], bw = g.memory_bandwidth, ridge = peak / bw, h = model.hidden_size;
+    var peak = hb.peakFlops(d, g, dtype, "dtype"), bw = g.memory_bandwidth, ridge = peak / bw, h = model.hidden_size;
     var decI = gemmIntensity(d, batch, h, h, dtype), preI = gemmIntensity(d, prompt, h, h, dtype);
     function attain(x) { return Math.min(peak, x * bw); }
     var out = {
@@ -497,98 +461,11 @@
       [rx + 5, ry + 16, "start"], [rx - 5, ry + 16, "end"]]);
     place("decode, batch " + fmt(batch, 0), true, beside(dx, dy, [18, -10, 32, -24, 46, 60]));
     place("prefill, " + fmt(prompt, 0) + " tokens", true, beside(qx, qy, [-10, 20, -24, 34, 48, 62]));
-    return { results: out, figures: { roofline: svg } };
+    setFigure(root, "roofline", svg);
+    return out;
   }
 
   var EXPLAINERS = { "batching": batching, "latency-timeline": latency, "sampling": sampling, "roofline": roofline };
 
-  // --- wiring -----------------------------------------------------------------------------------------
-  function clearErrors(root) {
-    var errs = root.querySelectorAll(".expl-error");
-    for (var i = 0; i < errs.length; i++) errs[i].textContent = "";
-    var bad = root.querySelectorAll('[aria-invalid="true"]');
-    for (var j = 0; j < bad.length; j++) bad[j].removeAttribute("aria-invalid");
-  }
-  function blank(root) {
-    var outs = root.querySelectorAll("[data-result]");
-    for (var i = 0; i < outs.length; i++) { outs[i].textContent = "—"; outs[i].setAttribute("data-value", ""); }
-    var figs = root.querySelectorAll("[data-figure]");
-    for (var j = 0; j < figs.length; j++) while (figs[j].firstChild) figs[j].removeChild(figs[j].firstChild);
-  }
-  function showError(root, field, message) {
-    var target = field ? root.querySelector('.expl-error[data-error-for="' + field + '"]') : null;
-    if (!target) target = root.querySelector(".expl-general");
-    if (target) target.textContent = message;
-    var input = field ? control(root, field) : null;
-    if (input) input.setAttribute("aria-invalid", "true");
-  }
-  function readouts(root) {
-    var outs = root.querySelectorAll("[data-readout]");
-    for (var i = 0; i < outs.length; i++) {
-      var el = control(root, outs[i].getAttribute("data-readout"));
-      if (el) outs[i].textContent = el.value;
-    }
-  }
-
-  function update(root, fn, d) {
-    clearErrors(root);
-    readouts(root);
-    var res;
-    try {
-      res = fn(root, d);
-      for (var key in res.results) {
-        var v = res.results[key][0];
-        if (v !== null && !isFinite(v)) throw new ExplError(null, "The inputs give no finite result; check them.");
-      }
-    } catch (e) {
-      blank(root);
-      showError(root, e instanceof ExplError ? e.field : null,
-        e instanceof ExplError ? e.message : "Cannot compute with these inputs.");
-      return;
-    }
-    for (var f in res.figures) setFigure(root, f, res.figures[f]);
-    for (var name in res.results) {
-      var out = root.querySelector('[data-result="' + name + '"]');
-      if (!out) continue;
-      var value = res.results[name][0];
-      out.setAttribute("data-value", value === null ? "" : String(value));
-      out.textContent = res.results[name][1](value);
-    }
-  }
-
-  function bind(root) {
-    if (root.getAttribute("data-expl-ready") === "1") return;
-    var fn = EXPLAINERS[root.getAttribute("data-explainer")];
-    if (!fn) return;
-    var d = {};
-    try { d = JSON.parse(root.getAttribute("data-expl-data") || "{}"); }
-    catch (e) { showError(root, null, "Explainer data could not be read."); return; }
-    root.setAttribute("data-expl-ready", "1");
-    var run = function () { update(root, fn, d); };
-    root.addEventListener("input", run);
-    root.addEventListener("change", run);
-    var form = root.querySelector("form");
-    if (form) form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
-    run();
-    // Redraw the figure at its box's width (figureWidth): known after layout, and again when it changes. The redraw
-    // waits a frame: drawing inside the callback would resize the observed box within the same frame.
-    var figure = root.querySelector("[data-figure]");
-    if (figure && typeof ResizeObserver === "function") {
-      new ResizeObserver(function (entries) {
-        var width = Math.floor(entries[entries.length - 1].contentRect.width);
-        if (width > 0 && width !== root.hbFigureWidth) {
-          root.hbFigureWidth = width;
-          requestAnimationFrame(run);
-        }
-      }).observe(figure);
-    }
-  }
-
-  function init() {
-    window.hbSetUpInTurn("[data-explainer]", bind);  // widgets-common.js
-  }
-
-  if (typeof document$ !== "undefined" && document$ && typeof document$.subscribe === "function") document$.subscribe(init);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  hb.register("explainer", "expl", EXPLAINERS);
 })();

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from handbook import explainers, formulas, tables
+from handbook import formulas
 from handbook.data import changes as change_log
 from handbook.data import measurements
 from handbook.formulas import metrics
-from handbook.render import changes, citations, glossary
+from handbook.render import changes, citations, glossary, tables, widgets
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
 BLOCKS: dict[str, Callable[..., str]] = {
     "accelerators": lambda page: tables.accelerators_table(),
     "models": lambda page: tables.models_table(),
-    "calculator": lambda page, name="": tables.calculator(name),
-    "explainer": lambda page, name="": explainers.explainer(name),
+    "calculator": lambda page, name="": widgets.calculator(name),
+    "explainer": lambda page, name="": widgets.explainer(name),
     "glossary": lambda page: glossary.page(page.glossary, page.src),
     "bibliography": lambda page: citations.bibliography_page(page.sources, page.citing, page.src),
     "changes": lambda page: changes.page(change_log.load(), page.src, page.titles),

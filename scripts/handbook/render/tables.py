@@ -1,0 +1,193 @@
+"""The reference tables, as block placeholders (the calculators and explainers are in widgets.py).
+
+A page writes one of these on a line of its own:
+
+    {{< accelerators >}}          the accelerator table (M01) and its sources
+    {{< models >}}                the model table (M02), derived columns and sources
+
+Every number comes from data/ through scripts/handbook/formulas/.
+"""
+from __future__ import annotations
+
+import math
+
+from handbook import data, formulas
+from handbook.render.formatting import format_number
+
+# --- formatting helpers --------------------------------------------------------
+
+
+def _num(value: float, digits: int | None = None) -> str:
+    return format_number(value, digits)
+
+
+def _flops(value: float | None, unit: float = 1e12) -> str:
+    return "—" if value is None else _num(value / unit)
+
+
+def _pipe(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+# --- M01: accelerators ------------------------------------------------------------
+
+PRECISION_COLUMNS = (("fp64", "FP64"), ("tf32", "TF32"), ("bf16", "BF16"), ("fp16", "FP16"),
+                     ("fp8", "FP8"), ("fp4", "FP4"), ("int8", "INT8"))
+
+
+def _interconnect(g: data.GPU) -> str:
+    if g.interconnect is None:
+        return "none (PCIe only)"
+    name = (g.raw.get("interconnect") or {}).get("name", "")
+    direction = "both directions added" if g.interconnect_direction == "total" else "each direction"
+    return f"{_pipe(name)}: {_num(g.interconnect / 1e9)} GB/s ({direction})"
+
+
+def accelerators_table() -> str:
+    gpus = list(data.load_gpus().values())
+    out = ["## Memory, bandwidth, links and ridge points {#memory-bandwidth}", "",
+           "*Memory as printed* is the vendor's label, copied verbatim. *Capacity* is the number every formula in "
+           "this handbook uses: that label read in binary units (1 GiB = 2³⁰ bytes), because HBM and GDDR are built "
+           "in binary sizes; the sources below say, for each part, why the printed GB is read as GiB. Bandwidths are "
+           "decimal (1 GB/s = 10⁹ bytes per second), as every vendor prints them. The ridge point is dense peak "
+           "FLOP/s divided by memory bandwidth (derived).", "",
+           "| Accelerator | Status | Memory as printed | Capacity (GiB) | Memory bandwidth (GB/s) | Interconnect "
+           "| Power (W) | Ridge point BF16 (FLOP/B) | Ridge point FP8 (FLOP/B) | Source (retrieved) |",
+           "| --- | --- | --- | --: | --: | --- | --: | --: | --: | --- |"]
+    for g in gpus:
+        status = "announced (values may change)" if g.status == "announced" else "shipping"
+        memory_type = g.raw.get("memory_type", "")
+        ridge = []
+        for precision in ("bf16", "fp8"):
+            ridge.append(_num(formulas.ridge_point(g, precision), 0) if precision in g.dense else "— (no FP8)"
+                         if precision == "fp8" else "—")
+        power = _num(g.power, 0) if g.power else "not published"
+        out.append(f"| {_pipe(g.name)} | {status} | “{_pipe(g.memory_label)}” {_pipe(memory_type)} "
+                   f"| {_num(g.memory / 2**30, 0)} | {_num(g.memory_bandwidth / 1e9, 0)} | {_interconnect(g)} "
+                   f"| {power} | {ridge[0]} | {ridge[1]} | [{_pipe(g.vendor)}]({g.source}) ({g.retrieved}) |")
+    out += ["", "## Peak tensor throughput, dense / sparse {#throughput}", "",
+            "Dense is without structured sparsity; sparse is the 2:4 structured-sparsity figure. TFLOPS for floating "
+            "point, TOPS for INT8; “—” means no figure (not supported, or not published).", "",
+            "| Accelerator | " + " | ".join(f"{label} dense / sparse" for _, label in PRECISION_COLUMNS) + " |",
+            "| --- |" + " --: |" * len(PRECISION_COLUMNS)]
+    for g in gpus:
+        cells = []
+        for precision, _ in PRECISION_COLUMNS:
+            dense, sparse = g.dense.get(precision), g.sparse.get(precision)
+            if dense is None and sparse is None:
+                cells.append("—")
+            else:
+                cells.append(f"{_flops(dense)} / {_flops(sparse)}")
+        out.append(f"| {_pipe(g.name)} | " + " | ".join(cells) + " |")
+    out += ["", "## Sources {#sources}", ""]
+    for g in gpus:
+        key = g.raw.get("source_ref")
+        cite = f" [@{key}]" if key else ""
+        notes = " ".join(str(g.raw.get("notes", "")).split())
+        out.append(f"- **{_pipe(g.name)}**: <{g.source}>, retrieved {g.retrieved}.{cite} {notes} "
+                   f"*Memory:* {_memory_basis(g)}")
+    return "\n".join(out) + "\n"
+
+
+BASIS_WORDS = {"vendor-states-binary": "the vendor gives the size in GiB",
+               "reported-exceeds-decimal": "a real card reports more bytes than the decimal reading allows",
+               "assumed-binary": "no source says which; assumed binary like the other parts"}
+
+
+def _memory_basis(g: data.GPU) -> str:
+    """One sentence per accelerator: how its printed label becomes the capacity, and what a tool reported."""
+    memory = g.raw.get("memory") or {}
+    text = f"printed “{g.memory_label}”, read as {_num(g.memory / 2**30, 0)} GiB ({BASIS_WORDS[g.memory_basis]}). "
+    text += " ".join(str(memory.get("basis_note", "")).split())
+    if memory.get("basis_source"):
+        text += f" (<{memory['basis_source']}>)"
+    for tool, (value, how) in sorted(g.memory_reported.items()):
+        text += f" Measured with {tool}: {_num(value / 2**20, 0)} MiB ({_num(value / 2**30, 2)} GiB), {how}."
+    return text
+
+
+# --- M02: models -------------------------------------------------------------------
+
+REFERENCE_GPU = "h100-sxm"
+
+
+def max_context_tokens(model: data.Model | str, gpu: data.GPU | str = REFERENCE_GPU, weight_dtype: str = "bf16",
+                       kv_dtype: str = "bf16", gpu_count: int = 1, memory_utilization: float = 0.9) -> float:
+    """Longest single sequence whose KV cache fits the budget (sliding-window layers
+    counted at their window); math.inf when the cache stops growing inside the budget."""
+    m = data.model(model) if isinstance(model, str) else model
+    budget = formulas.kv_budget_bytes(m, gpu, weight_dtype, gpu_count, memory_utilization)
+    if budget <= 0:
+        return 0
+    per_token = formulas.kv_bytes_per_token(m, kv_dtype)
+    low, high = 0, int(budget // (per_token / m.num_layers)) + 1  # at least one layer grows per token
+    if formulas.kv_bytes(m, kv_dtype, high) <= budget:
+        return math.inf
+    while high - low > 1:
+        mid = (low + high) // 2
+        if formulas.kv_bytes(m, kv_dtype, mid) <= budget:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def _attention(m: data.Model) -> str:
+    kind = m.attention.upper()
+    if m.get("sliding_window"):
+        sliding = m.get("num_sliding_layers") or m.num_layers
+        kind += f", sliding window {m.get('sliding_window'):,} on {sliding} of {m.num_layers} layers"
+    if m.attention == "mla":
+        kind += f" (latent {m.get('kv_lora_rank')} + RoPE {m.get('qk_rope_head_dim')})"
+    return kind
+
+
+def models_table() -> str:
+    models = list(data.load_models().values())
+    out = ["## Architecture: layers, heads and experts {#architecture}", "", "From each model's `config.json`.", "",
+           "| Model | Params total / active | Layers | Hidden | Q heads | KV heads | head_dim | FFN | Vocab "
+           "| Experts (routed, per token) | Context | Attention |",
+           "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --- | --: | --- |"]
+    for m in models:
+        experts = (f"{m.get('num_experts')}, {m.get('experts_per_token')}" if m.get("num_experts") else "dense")
+        ffn = m.intermediate_size
+        if m.get("moe_intermediate_size") and m.get("moe_intermediate_size") != ffn:
+            ffn_text = f"{ffn:,} (expert {m.get('moe_intermediate_size'):,})"
+        else:
+            ffn_text = f"{ffn:,}"
+        params = f"{_num(m.params_total / 1e9, 1)} B"
+        if m.params_active != m.params_total:
+            params += f" / {_num(m.params_active / 1e9, 1)} B"
+        out.append(f"| {_pipe(m.name)} | {params} | {m.num_layers} | {m.hidden_size:,} | {m.num_attention_heads} "
+                   f"| {m.num_kv_heads} | {m.head_dim} | {ffn_text} | {m.vocab_size:,} | {experts} "
+                   f"| {m.max_position_embeddings:,} | {_attention(m)} |")
+    gpu = data.gpu(REFERENCE_GPU)
+    out += ["", "## Derived sizes: weights, KV cache, longest context {#derived}", "",
+            "Computed by `scripts/handbook/formulas/`. Sizes in binary units like the GPU capacities they are compared "
+            "with: weights in GiB (2³⁰ bytes), total parameters, no quantization scales; KV cache per token in KiB "
+            "with every layer caching every token; "
+            f"longest single sequence on one {gpu.name} with BF16 weights, BF16 KV cache and 90% of memory "
+            "given to the engine, ignoring activations and CUDA graphs.", "",
+            "| Model | Weights 16-bit (GiB) | Weights 8-bit (GiB) | Weights 4-bit (GiB) | KV per token BF16 (KiB) "
+            f"| Max context, 1× {_pipe(gpu.name)} (tokens) |",
+            "| --- | --: | --: | --: | --: | --: |"]
+    for m in models:
+        weights = [_num(formulas.weight_bytes(m, d) / 2**30, 1) for d in ("bf16", "fp8", "int4")]
+        kv = _num(formulas.kv_bytes_per_token(m, "bf16") / 2**10, 1)
+        tokens = max_context_tokens(m)
+        if tokens == 0:
+            context = "does not fit"
+        elif math.isinf(tokens):
+            context = "unbounded (every layer windowed)"
+        else:
+            context = f"{tokens:,}"
+            if tokens > m.max_position_embeddings:
+                context += " (beyond the model's limit)"
+        out.append(f"| {_pipe(m.name)} | {' | '.join(weights)} | {kv} | {context} |")
+    out += ["", "## Sources {#sources}", ""]
+    for m in models:
+        key = m.get("source_ref")
+        cite = f" [@{key}]" if key else ""
+        note = m.get("source_note") or ""
+        out.append(f"- **{_pipe(m.name)}**: <{m.source}>, retrieved {m.retrieved}.{cite} {note}".rstrip())
+    return "\n".join(out) + "\n"
