@@ -147,7 +147,7 @@ def test_keyboard_alone_reaches_content_and_the_next_page(page):
     assert page.errors == []
 
 
-# --- phone width (375 px): boxes that scroll sideways show it (issue 20) ----------------------------------------
+# --- phone width (375 px): boxes that scroll sideways show it ----------------------------------------
 
 PHONE = {"width": 375, "height": 800}
 

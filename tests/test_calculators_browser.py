@@ -151,7 +151,7 @@ def test_number_format_matches_intl(page):
     assert mismatches == []
 
 
-# --- cost: small prices and implausible results, at phone width (issue 20) ------------------------------------------
+# --- cost: small prices and implausible results, at phone width ------------------------------------------
 
 COST_CASES = [
     # (price per GPU-hour, GPUs, tokens/s, utilization, text the result must show, warned?)

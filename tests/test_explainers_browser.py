@@ -1,4 +1,4 @@
-"""The interactive explainers (issue 9) in headless Chromium.
+"""The interactive explainers in headless Chromium.
 
 Each explainer's `data-value` outputs are checked against values computed here in Python
 (through scripts/handbook/formulas/ where the handbook has a formula); bad input must
@@ -326,7 +326,7 @@ def test_survives_instant_navigation(page):
     assert page.errors == [] and page.foreign == []
 
 
-# --- phone width (375 px) and the single-page edition (issue 20) ---------------------------------------------------
+# --- phone width (375 px) and the single-page edition ---------------------------------------------------
 
 PHONE = {"width": 375, "height": 800}
 

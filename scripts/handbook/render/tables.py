@@ -2,8 +2,8 @@
 
 A page writes one of these on a line of its own:
 
-    {{< accelerators >}}          the accelerator table (M01) and its sources
-    {{< models >}}                the model table (M02), derived columns and sources
+    {{< accelerators >}}          the accelerator table and its sources
+    {{< models >}}                the model table, derived columns and sources
 
 Every number comes from data/ through scripts/handbook/formulas/.
 """
@@ -29,7 +29,7 @@ def _pipe(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
-# --- M01: accelerators ------------------------------------------------------------
+# --- accelerators ------------------------------------------------------------
 
 PRECISION_COLUMNS = (("fp64", "FP64"), ("tf32", "TF32"), ("bf16", "BF16"), ("fp16", "FP16"),
                      ("fp8", "FP8"), ("fp4", "FP4"), ("int8", "INT8"))
@@ -106,7 +106,7 @@ def _memory_basis(g: data.GPU) -> str:
     return text
 
 
-# --- M02: models -------------------------------------------------------------------
+# --- models -------------------------------------------------------------------
 
 REFERENCE_GPU = "h100-sxm"
 
