@@ -45,7 +45,7 @@ def page_weight(base_url: str, paths: list[str], chromium: str | None = None, br
                 return page_weight(base_url, paths, browser=launched)
             finally:
                 launched.close()
-    from handbook.render.pagespeed import start_material
+    from handbook.render.theme import start_material
 
     origin = base_url.split("/handbook/")[0]
     results = []

@@ -27,11 +27,11 @@ from handbook.render import (  # noqa: E402
     glossary,
     llmstxt,
     mathml,
-    pagespeed,
     placeholders,
     printpage,
     registry,
     searchindex,
+    theme,
 )
 
 log = logging.getLogger("mkdocs.hooks.handbook")
@@ -147,12 +147,12 @@ def on_page_content(html, page, config, files, **kwargs):
 
 
 def _scripts_out_of_the_way(html: str, where: str) -> str:
-    """Material's bundle started on demand, the lightbox script out of <head> (scripts/handbook/render/pagespeed.py)."""
+    """Material's bundle started on the reader's first interaction (scripts/handbook/render/theme.py)."""
     try:
-        html = pagespeed.defer_material(html, where)
+        html = theme.defer_material(html, where)
     except HandbookError as exc:
         _report(exc)
-    return pagespeed.late_lightbox(html)
+    return html
 
 
 def on_post_page(output, page, config, **kwargs):
@@ -192,14 +192,14 @@ def _check_rendered(site: Path, config) -> None:
 
 
 def _bundle_scripts(config) -> None:
-    """Concatenate extra.javascript_bundle into bundle.js and extra.javascript_widgets into widgets.js."""
-    for key, name in (("javascript_bundle", "bundle.js"), ("javascript_widgets", "widgets.js")):
-        parts = []
-        for source in config["extra"].get(key, []):
-            path = Path(config["docs_dir"]) / source
-            if path.is_file():
-                parts.append(f"/* {source} */\n" + path.read_text(encoding="utf-8"))
-        if parts:
-            out = Path(config["site_dir"]) / "javascripts" / name
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text("\n;\n".join(parts), encoding="utf-8")
+    """Concatenate extra.javascript_widgets into javascripts/widgets.js, which handbook.js loads on pages with a
+    calculator or explainer: one request instead of three on those pages (tests/test_quality.py's page budget)."""
+    parts = []
+    for source in config["extra"].get("javascript_widgets", []):
+        path = Path(config["docs_dir"]) / source
+        if path.is_file():
+            parts.append(f"/* {source} */\n" + path.read_text(encoding="utf-8"))
+    if parts:
+        out = Path(config["site_dir"]) / "javascripts" / "widgets.js"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n;\n".join(parts), encoding="utf-8")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from handbook.render.pagespeed import start_material
+from handbook.render.theme import start_material
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_PATH = "/handbook/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import ROOT, page_url
-from handbook.render.pagespeed import start_material
+from handbook.render.theme import start_material
 
 pytestmark = pytest.mark.browser
 

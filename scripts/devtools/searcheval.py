@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from handbook.data.yamlsrc import load_yaml, relpath
 from handbook.errors import HandbookError
-from handbook.render.pagespeed import MATERIAL_STARTED
+from handbook.render.theme import MATERIAL_STARTED
 
 TOP = 3
 KINDS = {"abbreviation", "phrase", "question", "misspelling", "engine"}

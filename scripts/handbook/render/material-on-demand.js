@@ -1,4 +1,4 @@
-// Material's JavaScript, started on the reader's first interaction (inlined by scripts/handbook/render/pagespeed.py in place
+// Material's JavaScript, started on the reader's first interaction (inlined by scripts/handbook/render/theme.py in place
 // of the script element that loaded Material's bundle). The page itself is static HTML that reads, scrolls, links and
 // switches colour scheme without it; the bundle adds search, instant navigation, copy buttons, tooltips and the
 // table of contents that follows the reader. Starting it costs one long task (about 175 ms on the 2-core test

@@ -1,15 +1,19 @@
-"""Keep scripts out of the way of the first paint and of the reader's first input.
+"""The theme adapter: the one place where the handbook changes how Material for MkDocs runs.
 
-`defer_material`: start Material's JavaScript on the reader's first interaction instead of during page load.
+Everything else on the site is Material's own features and configuration. One patch is kept, because it was
+measured to be worth it (Lighthouse mobile performance, median of three, 2026-12-07, 2-core machine): starting
+Material's JavaScript on the reader's first interaction instead of during page load. Without it the KV cache
+chapter scored 85 instead of 95-97 and the calculators page 90 instead of 97; other patches (our own colour toggle,
+loading the search index on demand, moving the lightbox script, one-file bundling) bought nothing measurable and
+were removed (CONTRIBUTING.md, "Page speed").
 
-Material's bundle mounts every component in one long task as the page loads: on a long chapter that is about
-175 ms of main-thread time on the 2-core test machine and 700 ms under Lighthouse's phone CPU, which alone held
-Lighthouse performance to 60-75 (measured 2026-11-27; the numbers are in CONTRIBUTING.md, "Page speed").
 `defer_material` swaps Material's `<script src>` for an inline loader (material-on-demand.js, next to this file)
-that fetches and starts the same bundle on the first touch, key, wheel, scroll or pointer movement.
-
-`late_lightbox`: mkdocs-glightbox puts its script in <head>, where it holds back the first paint until it has
-downloaded; it is only needed by the start-up call at the end of <body>, so it moves to just before that call.
+that fetches and starts the same bundle on the first touch, key, wheel, scroll or pointer movement. It relies on
+three details of Material 9.x, each checked by tests/test_theme.py against the installed Material, so an upgrade
+that changes one fails there with the reason:
+  1. the rendered page loads the bundle with one `<script src=".../assets/javascripts/bundle.<hash>.min.js">`;
+  2. the bundle starts its components from a DOMContentLoaded listener;
+  3. the bundle publishes `document$` (which scripts subscribe to) and `component$` (last, once mounted).
 """
 from __future__ import annotations
 
@@ -32,22 +36,9 @@ def defer_material(page_html: str, where: str) -> str:
         raise HandbookError(where, "Material's bundle <script src=\"…/assets/javascripts/bundle.<hash>.min.js\"> "
                             "was not found in the rendered page.",
                             "if a Material upgrade renamed it, update BUNDLE_RE in "
-                            "scripts/handbook/render/pagespeed.py.")
+                            "scripts/handbook/render/theme.py.")
     src = html_lib.escape(match.group("src"), quote=True)
     return f'{page_html[:match.start()]}<script data-material="{src}">{LOADER}</script>{page_html[match.end():]}'
-
-
-LIGHTBOX_RE = re.compile(r'<script src="[^"]*assets/javascripts/glightbox\.min\.js"></script>')
-LIGHTBOX_INIT = '<script id="init-glightbox">'
-
-
-def late_lightbox(page_html: str) -> str:
-    """Move mkdocs-glightbox's <script src> from <head> to just before its start-up script (pages without it pass)."""
-    match = LIGHTBOX_RE.search(page_html)
-    if match is None or LIGHTBOX_INIT not in page_html[match.end():]:
-        return page_html
-    rest = page_html[:match.start()] + page_html[match.end():]
-    return rest.replace(LIGHTBOX_INIT, match.group(0) + LIGHTBOX_INIT, 1)
 
 
 def start_material(page, timeout_ms: int = 15000) -> None:
