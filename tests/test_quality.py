@@ -42,7 +42,10 @@ def phone(browser, served_site):
 @pytest.mark.parametrize("url", page_urls())
 def test_page_is_accessible_and_fits_a_phone(phone, served_site, axe, url):
     base_url, _ = served_site
-    phone.goto(base_url + url, wait_until="networkidle")  # the math font widens formulas when it arrives
+    phone.goto(base_url + url, wait_until="load")
+    # The math font widens formulas when it arrives: lay the page out (which requests the fonts it needs) and wait for
+    # them. Faster than waiting for the network to go idle, which costs half a second per page.
+    phone.evaluate("() => { void document.body.offsetHeight; return document.fonts.ready.then(() => true); }")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"/{url} scrolls sideways at {PHONE['width']} px ({width} px wide)"
     result = axe.run(phone, options={"resultTypes": ["violations"]})
