@@ -20,8 +20,9 @@ JUNK = re.compile(r"NaN|Infinity|undefined|null")
 
 
 def _open(page):
-    page.goto(page.base_url + "reference/calculators/", wait_until="networkidle")
-    # widgets are set up one per task: wait for all of them
+    page.goto(page.base_url + "reference/calculators/", wait_until="load")
+    # widgets.js arrives after load and sets the widgets up one per task: wait until every one is ready
+    # (the readiness flag, not an idle network, which would cost another half second per test)
     page.wait_for_function("[...document.querySelectorAll('[data-calculator]')]"
                            ".every(el => el.getAttribute('data-calc-ready') === '1')")
 

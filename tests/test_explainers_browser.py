@@ -24,8 +24,9 @@ CALC_PAGE = "reference/calculators/"
 
 
 def _open(page, path=CALC_PAGE):
-    page.goto(page.base_url + path, wait_until="networkidle")
-    # widgets are set up one per task: wait for all of them
+    page.goto(page.base_url + path, wait_until="load")
+    # widgets.js arrives after load and sets the widgets up one per task: wait until every one is ready
+    # (the readiness flag, not an idle network, which would cost another half second per test)
     page.wait_for_function("[...document.querySelectorAll('[data-explainer]')]"
                            ".every(el => el.getAttribute('data-expl-ready') === '1')")
 
@@ -411,6 +412,10 @@ def test_batching_table_keeps_its_columns_apart(page, width):
         assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table should scroll inside its box on a phone"
         box.focus()
         page.keyboard.press("ArrowRight")
+        # the browser may scroll smoothly: wait for the box to move rather than read it at once
+        box.evaluate("b => new Promise(done => { const t = Date.now(); (function check() {"
+                     " if (b.scrollLeft > 0 || Date.now() - t > 3000) done();"
+                     " else requestAnimationFrame(check); })(); })")
         assert box.evaluate("b => b.scrollLeft") > 0
     assert page.errors == []
 
