@@ -15,6 +15,7 @@ def found(text: str) -> list[str]:
     ("It streams at 3.35 TB/s and peaks at 989 TFLOPS.", ["3.35 TB/s", "989 TFLOPS"]),
     ("| H100 | 80 GiB | fast |", ["80 GiB"]),
     ("Budgets of 2–4 GB are common.", ["2–4 GB"]),
+    ("Datasheets say 80 GB, so plan for it.", ["80 GB"]),          # "say" is a verb here, not "say, 80 GB"
     ("The weights take 16.1 GB.\nThe sentence after it is fine.", ["16.1 GB"]),
 ])
 def test_typed_numbers_are_reported(text, expected):
@@ -25,6 +26,7 @@ def test_typed_numbers_are_reported(text, expected):
     "An H100 has {{< gpu h100-sxm memory >}} of memory.",               # drawn from data
     "NVLink 4 moves 900 GB/s per GPU [@nvidia-h100-datasheet].",        # cited in the sentence
     "Assume the disk reads 4 GB/s.",                                     # an assumption
+    "A disk that reads, say, 4 GB/s loads it in a minute.",              # an illustration
     "Storage at, for example, 5 GB/s loads it in a minute.",             # an illustration
     "The NVIDIA H100 80GB and the A100 40GB are products.",              # product names
     "Run `--max-model-len 80 GB` only in code.",                          # inline code

@@ -4,7 +4,7 @@ Such a number stays behind when its data changes. On a page it must be one of:
 drawn from data (a `{{< ... >}}` placeholder, which leaves no digits in the source),
 cited (a `[@key]` in the same sentence), or marked as an assumption or an
 illustration in the same sentence ("assumed", "assume", "illustrative",
-"hypothetical", "for example", "e.g."), or measured by the lab (the sentence says
+"hypothetical", "for example", "e.g.", "say,"), or measured by the lab (the sentence says
 "measured" and links to a lab page). Everything else is reported as `file:line`
 with the fix. Code (fences and inline), front matter, headings' ids, link targets
 and product names that glue a size to the name ("H100 80GB") are not prose numbers.
@@ -23,7 +23,7 @@ UNITS = (r"(?:KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|GB/s|TB/s|MB/s|GiB/s|TiB/s|Gb/s|Tb/
 NUMBER = re.compile(r"(?<![\w.\-/])(\d[\d,]*(?:\.\d+)?)(?:\s?[-–]\s?\d[\d,]*(?:\.\d+)?)?[ \u00a0]?" + UNITS +
                     r"(?![\w/])")
 GLUED_NAME = re.compile(r"\b\d+GB\b")            # "80GB" in a product name, as vendors print it
-MARKERS = re.compile(r"\[@|\bassum|\billustrat|\bhypothetical|\bfor example\b|\be\.g\.|\bsuppose\b|\bsay\b", re.I)
+MARKERS = re.compile(r"\[@|\bassum|\billustrat|\bhypothetical|\bfor example\b|\be\.g\.|\bsuppose\b|\bsay,", re.I)
 LAB = re.compile(r"\bmeasured\b.*\]\((?:\.\./)*lab/|\]\((?:\.\./)*lab/.*\bmeasured\b", re.I)
 SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(*\[])")
 
