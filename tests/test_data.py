@@ -177,3 +177,58 @@ def test_active_exceeds_total(tmp_path):
 
 def test_repository_data_is_valid():
     assert len(data.load_models()) >= 10 and len(data.load_gpus()) >= 8
+
+
+SYSTEM = """\
+  systems:
+    - name: Card rack
+      accelerators: 72
+      scale_up_domain: 72
+      fabric_bandwidth: 130 TB/s
+      fabric_direction: total
+      power: 142 kW
+      source: https://example.org/rack.html
+      retrieved: 2026-12-07
+"""
+
+
+def test_interconnect_direction_may_be_unstated(tmp_path):
+    text = GPU + "  interconnect:\n    name: Link\n    bandwidth: 1280 GB/s\n    direction: unstated\n"
+    card = data.load_gpus(_write(tmp_path, "gpus.yml", text))["card"]
+    assert card.interconnect == 1.28e12 and card.interconnect_direction == "unstated"
+    bad = text.replace("direction: unstated", "direction: both")
+    assert "(card.interconnect.direction)" in _error(data.load_gpus, _write(tmp_path, "bad.yml", bad))
+
+
+def test_systems_load_with_their_own_source(tmp_path):
+    (rack,) = data.load_gpus(_write(tmp_path, "gpus.yml", GPU + SYSTEM))["card"].systems
+    assert (rack.accelerators, rack.scale_up_domain, rack.fabric_bandwidth, rack.fabric_direction, rack.power) == (
+        72, 72, 130e12, "total", 142e3)
+    assert rack.source == "https://example.org/rack.html"
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ("scale_up_domain: 72", "scale_up_domain: 144", "card.systems[0].scale_up_domain"),
+    ("accelerators: 72", "accelerators: 7.5", "card.systems[0].accelerators"),
+    ("      source: https://example.org/rack.html\n", "", "card.systems[0]"),
+    ("fabric_direction: total", "fabric_direction: sideways", "card.systems[0].fabric_direction"),
+    ("130 TB/s", "130 TFLOPS", "card.systems[0].fabric_bandwidth"),
+])
+def test_system_fields_are_checked(tmp_path, old, new, where):
+    message = _error(data.load_gpus, _write(tmp_path, "gpus.yml", (GPU + SYSTEM).replace(old, new)))
+    assert f"({where}" in message
+
+
+def test_current_accelerators_state_memory_as_their_vendors_print_it():
+    gpus = data.load_gpus()
+    for gpu_id, label, gib, basis in [("tpu-v5p", "95 GiB", 95, "vendor-states-binary"),
+                                      ("tpu7x", "192 GiB", 192, "vendor-states-binary"),
+                                      ("trainium2", "96 GiB", 96, "vendor-states-binary"),
+                                      ("trainium3", "144 GiB", 144, "vendor-states-binary"),
+                                      ("b300", "288 GB", 288, "assumed-binary")]:
+        gpu = gpus[gpu_id]
+        assert (gpu.memory_label, gpu.memory / 2**30, gpu.memory_basis) == (label, gib, basis), gpu_id
+    # GB300 NVL72: one NVLink domain of 72 GPUs, the printed 130 TB/s is 72 x the per-GPU 1.8 TB/s to within 1%
+    rack = next(s for s in gpus["b300"].systems if s.accelerators == 72)
+    assert rack.scale_up_domain == 72
+    assert abs(rack.fabric_bandwidth / (72 * gpus["b300"].interconnect) - 1) < 0.01

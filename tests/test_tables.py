@@ -28,8 +28,9 @@ def test_max_context_tokens_grows_with_more_gpus():
 def test_accelerator_table_has_a_row_and_a_source_per_gpu():
     text = tables.accelerators_table()
     assert "dense / sparse" in text and "## Sources {#sources}" in text and "[@nvidia-h100-datasheet]" in text
+    per_accelerator = text.split("## Systems", 1)[0]
     for gpu in data.load_gpus().values():
-        assert text.count(f"| {gpu.name} |") == 2, gpu.id           # memory table and throughput table
+        assert per_accelerator.count(f"| {gpu.name} |") == 2, gpu.id   # memory table and throughput table
         assert f"- **{gpu.name}**: <{gpu.source}>" in text, gpu.id
     assert "{#memory-bandwidth}" in text and "{#throughput}" in text
 
@@ -52,3 +53,15 @@ def test_model_table_has_the_derived_columns():
 def test_tables_are_markdown_without_html():
     for text in (tables.accelerators_table(), tables.models_table()):
         assert text.endswith("\n") and "<div" not in text and "<script" not in text
+
+
+def test_systems_table_derives_the_domain_totals():
+    text = tables.accelerators_table().split("## Systems", 1)[1].split("## Sources", 1)[0]
+    b300 = data.gpu("b300")
+    for system in b300.systems:
+        row = next(line for line in text.splitlines() if line.startswith(f"| {system.name} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == b300.name and int(cells[3]) == system.scale_up_domain
+        assert float(cells[5].replace(",", "")) == system.scale_up_domain * b300.memory / 2**30   # derived GiB
+        assert "both directions added" in cells[4]
+    assert "direction not stated by the vendor" in tables.accelerators_table()   # Trainium's NeuronLink

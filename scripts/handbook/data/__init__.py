@@ -20,6 +20,7 @@ from handbook.units import UnitError, parse_quantity
 ATTENTION_KINDS = {"mha", "gqa", "mqa", "mla"}
 ARCHITECTURES = {"dense", "moe"}
 STATUSES = {"shipping", "announced"}
+LINK_DIRECTIONS = ("total", "per-direction", "unstated")   # what a printed link bandwidth counts
 MEMORY_BASES = {"vendor-states-binary", "reported-exceeds-decimal", "assumed-binary"}
 BINARY_BYTE_UNITS = {"KiB", "MiB", "GiB", "TiB"}
 REPORTING_TOOLS = {"pytorch", "nvidia-smi", "rocm-smi"}
@@ -33,7 +34,17 @@ MODEL_OPTIONAL_INT = (
     "sliding_window", "num_sliding_layers", "kv_lora_rank", "qk_rope_head_dim",
     "qk_nope_head_dim", "v_head_dim", "num_experts", "experts_per_token", "num_shared_experts",
     "moe_intermediate_size", "num_dense_layers", "q_lora_rank",
+    # per-layer attention patterns (see layer_groups): full layers with their own head shape (Gemma 4),
+    # chunked local attention (Llama 4), linear / state-space layers (Gated DeltaNet, KDA), KV shared
+    # across layers (Gemma 4 E-models), sparse attention with an indexer (DeepSeek Sparse Attention)
+    "global_head_dim", "num_global_kv_heads", "attention_chunk_size", "num_chunked_layers",
+    "num_linear_layers", "linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim",
+    "linear_value_head_dim", "linear_conv_kernel_dim", "kv_shared_sliding_layers", "kv_shared_full_layers",
+    "index_n_heads", "index_head_dim", "index_topk", "index_scale_block", "num_moe_layers",
 )
+LINEAR_FIELDS = ("linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim", "linear_value_head_dim",
+                 "linear_conv_kernel_dim")
+INDEXER_FIELDS = ("index_n_heads", "index_head_dim", "index_topk", "index_scale_block")
 
 
 @dataclass(frozen=True)
@@ -58,9 +69,72 @@ class Model:
     raw: dict = field(default_factory=dict, repr=False)
 
     def get(self, name: str, default: Any = None) -> Any:
+        if name == "layer_groups":
+            return layer_groups(self)
         if name in self.__dataclass_fields__ and name not in ("extra", "raw"):
             return getattr(self, name)
         return self.extra.get(name, self.raw.get(name, default))
+
+
+def layer_groups(m: Model) -> list[dict]:
+    """The model's layers grouped by what they keep per sequence, in the form the formulas (and the calculators'
+    JavaScript) read. One dict per kind present:
+
+    - ``kind``: ``full`` (a KV entry for every token), ``sliding`` (the last ``window`` tokens), ``chunked`` (at
+      most ``window`` tokens: the current chunk, Llama 4), ``linear`` (no KV cache: a fixed recurrent state of
+      ``state_values`` numbers per layer and sequence, Gated DeltaNet / KDA), ``sparse`` (a full KV cache plus an
+      indexer key per token; attention reads only the ``topk`` entries the indexer selects, DeepSeek Sparse
+      Attention).
+    - ``layers``: layers of this kind; ``cached_layers``: those that keep their own cache (the others read the
+      cache of an earlier layer of the same kind: KV shared across layers).
+    - ``entry_values``: numbers cached per token and layer (2 x KV heads x head_dim; MLA: latent + RoPE key).
+    - ``heads``, ``head_dim``: query heads and their width, for the attention FLOPs (``mla``: absorbed form).
+    - linear layers: ``state_values`` (recurrent state v_heads x d_k x d_v plus the short-convolution state
+      (kernel - 1) x conv channels) and ``state_flops`` per token (6 x v_heads x d_k x d_v: read, update and query
+      the state; an estimate that leaves out gates and the convolution).
+    - sparse layers: ``topk``, ``index_heads``, ``index_dim``, ``index_dtype``, ``index_scale_block`` (the indexer
+      cache holds index_dim values at index_dtype plus one FP32 scale per index_scale_block values per token).
+    """
+    layers = m.num_layers
+    if m.attention == "mla":
+        entry = m.get("kv_lora_rank") + m.get("qk_rope_head_dim")
+    else:
+        entry = 2 * m.num_kv_heads * m.head_dim
+    base = {"heads": m.num_attention_heads, "head_dim": m.head_dim, "entry_values": entry, "mla": m.attention == "mla"}
+    groups = []
+    sliding = m.get("num_sliding_layers") or 0
+    window = m.get("sliding_window")
+    if window and not sliding:
+        sliding = layers  # every layer uses the window (Mistral 7B v0.1)
+    chunked = m.get("num_chunked_layers") or 0
+    linear = m.get("num_linear_layers") or 0
+    full = layers - sliding - chunked - linear
+    shared_sliding = m.get("kv_shared_sliding_layers") or 0
+    shared_full = m.get("kv_shared_full_layers") or 0
+    if linear:
+        kh, vh = m.get("linear_num_key_heads"), m.get("linear_num_value_heads")
+        dk, dv = m.get("linear_key_head_dim"), m.get("linear_value_head_dim")
+        conv = (m.get("linear_conv_kernel_dim") - 1) * (2 * kh * dk + vh * dv)
+        groups.append({**base, "kind": "linear", "layers": linear, "cached_layers": linear, "entry_values": 0,
+                       "state_values": vh * dk * dv + conv, "state_flops": 6 * vh * dk * dv})
+    if sliding:
+        groups.append({**base, "kind": "sliding", "layers": sliding, "cached_layers": sliding - shared_sliding,
+                       "window": window})
+    if chunked:
+        groups.append({**base, "kind": "chunked", "layers": chunked, "cached_layers": chunked,
+                       "window": m.get("attention_chunk_size")})
+    if full:
+        group = {**base, "kind": "full", "layers": full, "cached_layers": full - shared_full}
+        if m.get("global_head_dim") or m.get("num_global_kv_heads"):
+            head_dim = m.get("global_head_dim") or m.head_dim
+            kv_heads = m.get("num_global_kv_heads") or m.num_kv_heads
+            group.update(head_dim=head_dim, entry_values=2 * kv_heads * head_dim)
+        if m.get("index_topk"):
+            group.update(kind="sparse", topk=m.get("index_topk"), index_heads=m.get("index_n_heads"),
+                         index_dim=m.get("index_head_dim"), index_dtype=m.get("indexer_dtype"),
+                         index_scale_block=m.get("index_scale_block"))
+        groups.append(group)
+    return groups
 
 
 @dataclass(frozen=True)
@@ -82,11 +156,27 @@ class GPU:
     source: str
     retrieved: str
     raw: dict = field(default_factory=dict, repr=False)
+    systems: tuple = ()                # System: the vendor's multi-accelerator systems built from this part
 
     def get(self, name: str, default: Any = None) -> Any:
-        if name in self.__dataclass_fields__ and name != "raw":
+        if name in self.__dataclass_fields__ and name not in ("raw", "systems"):
             return getattr(self, name)
         return self.raw.get(name, default)
+
+
+@dataclass(frozen=True)
+class System:
+    """A vendor system built from one accelerator (an 8-GPU board, a rack): how many accelerators share one
+    scale-up domain (NVLink, ICI, NeuronLink) and the domain's link bandwidth as the vendor prints it. Totals of
+    memory and bandwidth are derived (count x the per-accelerator figure), never copied."""
+    name: str
+    accelerators: int                  # accelerators in the system
+    scale_up_domain: int               # accelerators that reach each other over the scale-up link
+    fabric_bandwidth: float | None     # bytes/s, the domain's aggregate link bandwidth as printed
+    fabric_direction: str | None       # 'total', 'per-direction' or 'unstated'
+    power: float | None                # watts for the whole system, as printed
+    source: str
+    retrieved: str
 
 
 def _check_provenance(record: Record) -> None:
@@ -149,6 +239,7 @@ def parse_model(record: Record) -> Model:
                     "check the layer pattern in config.json.")
     if "num_sliding_layers" in extra and "sliding_window" not in extra:
         record.require("sliding_window")
+    _check_layer_pattern(record, ints["num_layers"], extra)
     if arch == "moe":
         for key in ("num_experts", "experts_per_token"):
             if key not in extra:
@@ -161,6 +252,39 @@ def parse_model(record: Record) -> Model:
     return Model(id=record.label, name=str(record.require("name")), architecture=arch, attention=attention,
                  params_total=total, params_active=active, source=str(record["source"]),
                  retrieved=str(record["retrieved"]), extra=extra, raw=record.data, **ints)
+
+
+def _check_layer_pattern(record: Record, num_layers: int, extra: dict) -> None:
+    """Per-layer attention patterns: the counts add up, and each kind carries the fields its formula reads."""
+    sliding = extra.get("num_sliding_layers") or (num_layers if extra.get("sliding_window") else 0)
+    special = sliding + extra.get("num_chunked_layers", 0) + extra.get("num_linear_layers", 0)
+    if special > num_layers:
+        record.fail("num_layers", f"sliding, chunked and linear layers add up to {special}, more than the "
+                    f"{num_layers} layers.", "count each layer once, by its layer_types entry in config.json.")
+    if "num_chunked_layers" in extra and "attention_chunk_size" not in extra:
+        record.require("attention_chunk_size")
+    if "num_linear_layers" in extra:
+        for key in LINEAR_FIELDS:
+            if key not in extra:
+                record.require(key)
+    if "index_topk" in extra:
+        for key in INDEXER_FIELDS:
+            if key not in extra:
+                record.require(key)
+        record.choice("indexer_dtype", PRECISIONS, problem=f"indexer_dtype {record.get('indexer_dtype')!r} is not a "
+                      "precision.", fix="write the precision the indexer keys are cached in, e.g. fp8.")
+    full = num_layers - special
+    if extra.get("kv_shared_sliding_layers", 0) > sliding:
+        record.fail("kv_shared_sliding_layers", "more KV-sharing sliding layers than sliding layers.",
+                    "count the shared layers of each kind from num_kv_shared_layers and layer_types.")
+    if extra.get("kv_shared_full_layers", 0) >= max(full, 1):
+        record.fail("kv_shared_full_layers", "every full-attention layer shares another's cache, so none keeps one.",
+                    "count the shared layers of each kind from num_kv_shared_layers and layer_types.")
+    if "num_moe_layers" in extra and extra["num_moe_layers"] > num_layers:
+        record.fail("num_moe_layers", "more MoE layers than layers.", "count the layers with a routed MoE block.")
+    if "expert_dtype" in record:
+        record.choice("expert_dtype", PRECISIONS, problem=f"expert_dtype {record.get('expert_dtype')!r} is not a "
+                      "precision.", fix="write the precision the routed experts ship in, e.g. fp4.")
 
 
 def _quantity(record: Record, key: str, dimension: str, required: bool = True):
@@ -231,15 +355,43 @@ def parse_gpu(record: Record) -> GPU:
         link_bw = _quantity(link, "bandwidth", "bytes/s", required=False)
         direction = link.get("direction")
         if link_bw is not None:
-            link.choice("direction", ("total", "per-direction"), default=None,
-                        problem=f"direction {direction!r} must be 'total' or 'per-direction'.",
-                        fix="say whether the figure counts both directions.")
+            link.choice("direction", LINK_DIRECTIONS, default=None,
+                        problem=f"direction {direction!r} must be one of {', '.join(LINK_DIRECTIONS)}.",
+                        fix="say whether the figure counts both directions ('unstated' where the source does not).")
     return GPU(id=record.label, name=str(record.require("name")), vendor=str(record.require("vendor")),
                status=status, **_memory(record),
                memory_bandwidth=_quantity(record, "memory_bandwidth", "bytes/s"),
                dense=dense, sparse=sparse, interconnect=link_bw, interconnect_direction=direction,
                power=_quantity(record, "power", "watts", required=False),
-               source=str(record["source"]), retrieved=str(record["retrieved"]), raw=record.data)
+               source=str(record["source"]), retrieved=str(record["retrieved"]), raw=record.data,
+               systems=_systems(record))
+
+
+def _systems(record: Record) -> tuple:
+    """The optional `systems:` list of a GPU entry: each a vendor system with its own source."""
+    entries = record.get("systems") or []
+    out = []
+    for index in range(len(entries) if isinstance(entries, list) else 1):  # not a list: refused as item 0
+        item = record.child(f"systems[{index}]", "expected a mapping with name, accelerators, scale_up_domain, "
+                            "source and retrieved.", "see the b300 entry in data/gpus.yml.")
+        _check_provenance(item)
+        count = _positive_int(item, "accelerators", True)
+        domain = _positive_int(item, "scale_up_domain", True)
+        if domain > count:
+            item.fail("scale_up_domain", "the scale-up domain is larger than the system.",
+                      "give the number of accelerators that share one NVLink/ICI domain inside this system.")
+        bandwidth = direction = None
+        if "fabric_bandwidth" in item:
+            bandwidth = _quantity(item, "fabric_bandwidth", "bytes/s")
+            direction = item.choice("fabric_direction", LINK_DIRECTIONS,
+                                    problem=f"fabric_direction {item.get('fabric_direction')!r} must be one of "
+                                            f"{', '.join(LINK_DIRECTIONS)}.",
+                                    fix="say whether the printed figure counts both directions.")
+        out.append(System(name=str(item.require("name")), accelerators=count, scale_up_domain=domain,
+                          fabric_bandwidth=bandwidth, fabric_direction=direction,
+                          power=_quantity(item, "power", "watts", required=False),
+                          source=str(item["source"]), retrieved=str(item["retrieved"])))
+    return tuple(out)
 
 
 @lru_cache(maxsize=8)

@@ -39,8 +39,37 @@ def _interconnect(g: data.GPU) -> str:
     if g.interconnect is None:
         return "none (PCIe only)"
     name = (g.raw.get("interconnect") or {}).get("name", "")
-    direction = "both directions added" if g.interconnect_direction == "total" else "each direction"
+    direction = LINK_DIRECTION_WORDS[g.interconnect_direction or "unstated"]
     return f"{_pipe(name)}: {_num(g.interconnect / 1e9)} GB/s ({direction})"
+
+
+LINK_DIRECTION_WORDS = {"total": "both directions added", "per-direction": "each direction",
+                        "unstated": "direction not stated by the vendor"}
+
+
+def _systems_section(gpus: list) -> list[str]:
+    """Multi-accelerator systems (boards, racks) of the GPUs that list them: the scale-up domain and the printed
+    fabric bandwidth, with the domain's memory and memory bandwidth derived from the per-accelerator figures."""
+    rows = [(g, s) for g in gpus for s in g.systems]
+    if not rows:
+        return []
+    out = ["", "## Systems and scale-up domains {#systems}", "",
+           "A model split with tensor or expert parallelism runs best inside one *scale-up domain*: the accelerators "
+           "that reach each other over NVLink, ICI or NeuronLink rather than the slower scale-out network. The "
+           "domain size and the fabric bandwidth are as the vendor prints them; the domain's memory and memory "
+           "bandwidth are *derived* (accelerators in the domain × the per-accelerator figures above).", "",
+           "| System | Accelerator | Accelerators | Scale-up domain | Fabric bandwidth (TB/s) | Domain memory (GiB, "
+           "derived) | Domain memory bandwidth (TB/s, derived) | Power (kW) | Source (retrieved) |",
+           "| --- | --- | --: | --: | --- | --: | --: | --: | --- |"]
+    for g, s in rows:
+        fabric = "not published" if s.fabric_bandwidth is None else (
+            f"{_num(s.fabric_bandwidth / 1e12)} ({LINK_DIRECTION_WORDS[s.fabric_direction]})")
+        power = "not published" if s.power is None else _num(s.power / 1e3)
+        out.append(f"| {_pipe(s.name)} | {_pipe(g.name)} | {s.accelerators} | {s.scale_up_domain} | {fabric} "
+                   f"| {_num(s.scale_up_domain * g.memory / 2**30, 0)} "
+                   f"| {_num(s.scale_up_domain * g.memory_bandwidth / 1e12)} | {power} "
+                   f"| [{_pipe(g.vendor)}]({s.source}) ({s.retrieved}) |")
+    return out
 
 
 def accelerators_table() -> str:
@@ -79,6 +108,7 @@ def accelerators_table() -> str:
             else:
                 cells.append(f"{_flops(dense)} / {_flops(sparse)}")
         out.append(f"| {_pipe(g.name)} | " + " | ".join(cells) + " |")
+    out += _systems_section(gpus)
     out += ["", "## Sources {#sources}", ""]
     for g in gpus:
         key = g.raw.get("source_ref")
