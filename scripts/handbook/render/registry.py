@@ -22,7 +22,7 @@ from handbook import formulas
 from handbook.data import changes as change_log
 from handbook.data import measurements
 from handbook.formulas import metrics
-from handbook.render import changes, citations, glossary, tables, widgets
+from handbook.render import changes, citations, engines, glossary, tables, widgets
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,11 @@ NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
     "lab_text": (measurements.lab_text, "text"),
     "lab_date": (measurements.lab_date, "text"),
     "lab_provenance": (measurements.lab_provenance, "text"),
+    # Serving engines (data/engines/, scripts/handbook/render/engines.py)
+    "engine_release": (engines.release, "text"),
+    "engine_released": (engines.released, "text"),
+    "engine_default": (engines.default, "text"),
+    "flag": (engines.flag, "text"),
 }
 
 BLOCKS: dict[str, Callable[..., str]] = {
@@ -98,4 +103,6 @@ BLOCKS: dict[str, Callable[..., str]] = {
     "glossary": lambda page: glossary.page(page.glossary, page.src),
     "bibliography": lambda page: citations.bibliography_page(page.sources, page.citing, page.src),
     "changes": lambda page: changes.page(change_log.load(), page.src, page.titles),
+    "engine_table": lambda page, *rows: engines.table(*rows),
+    "engine_crossref": lambda page, section="": engines.crossref(section),
 }

@@ -1,0 +1,143 @@
+"""Engine facts on pages, from data/engines/: flags, defaults, releases and the tables built from them.
+
+    {{< engine_release vllm >}}                          vLLM 0.34.0
+    {{< engine_released vllm >}}                         2026-11-16
+    {{< flag vllm --max-num-seqs >}}                     `--max-num-seqs` (refused if the data lacks it)
+    {{< engine_default vllm --gpu-memory-utilization >}} what the default comes to, as the data states it
+    {{< engine_table vllm:--block-size sglang:--page-size >}}   the "In the engines" table of those knobs
+    {{< engine_crossref section=batch-memory >}}         a section of the engine flag cross-reference
+
+A table row names the engine with its release, the knob, what it does, its default and status, and links the file
+of the engine's repository at that release where the default is written.
+"""
+from __future__ import annotations
+
+from handbook import DATA
+from handbook.data import engines as engine_data
+from handbook.data.validate import read_records
+
+CROSSREF = DATA / "engines" / "crossref.yml"
+CROSSREF_FIELDS = {"knob", "section", "engines", "note"}
+
+
+def _pipe(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def release(engine: str) -> str:
+    return engine_data.get(engine).label
+
+
+def released(engine: str) -> str:
+    return engine_data.get(engine).released.isoformat()
+
+
+def _knob(engine: str, name: str) -> engine_data.Knob:
+    try:
+        return engine_data.knob(engine, name)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+
+
+def flag(engine: str, name: str, removed: str = "") -> str:
+    knob = _knob(engine, name)
+    if knob.status == "removed" and not removed:
+        raise ValueError(f"{knob.flag} was removed from {engine_data.get(engine).name} in {knob.since}; write "
+                         f"removed=1 where the page says so, or use {knob.replacement or 'the current knob'}")
+    return f"`{knob.flag}`"
+
+
+def default(engine: str, name: str) -> str:
+    knob = _knob(engine, name)
+    text = knob.default_text()
+    if not text:
+        raise ValueError(f"{engine_data.get(engine).file}:{knob.line}: {knob.flag} states no default; add "
+                         "`default:` (and `effective:`) with its source")
+    return text
+
+
+def source_link(engine: engine_data.Engine, knob: engine_data.Knob) -> str:
+    if knob.source.startswith(("http://", "https://")):
+        return f"[documentation]({knob.source})"
+    base = engine.repository.replace("/tree/", "/blob/") if "/tree/" in engine.repository else ""
+    if not base:
+        return f"`{knob.source}`"
+    return f"[`{knob.source.rsplit('/', 1)[-1]}`]({base}/{knob.source})"
+
+
+def _setting(knob: engine_data.Knob) -> str:
+    names = " / ".join(f"`{n}`" for n in knob.names())
+    command = f" (`{knob.command}`)" if knob.command else ""
+    return f"{names}{command}: {_pipe(knob.does)}"
+
+
+def _default_cell(knob: engine_data.Knob) -> str:
+    text = _pipe(knob.default_text() or "not stated")
+    status = engine_data.describe_status(knob)
+    return f"{text} (**{status}**)" if status else text
+
+
+def table(*rows: str) -> str:
+    """The "In the engines" table of the knobs named as `engine:flag`, in that order."""
+    if not rows:
+        raise ValueError("name the knobs as engine:flag, e.g. {{< engine_table vllm:--block-size >}}")
+    out = ["| Engine (release checked) | Setting | Default | Source |", "| --- | --- | --- | --- |"]
+    for row in rows:
+        engine_id, sep, name = row.partition(":")
+        if not sep:
+            raise ValueError(f"write {row!r} as engine:flag, e.g. vllm:--block-size")
+        engine = engine_data.get(engine_id) if engine_id in engine_data.load() else None
+        if engine is None:
+            raise ValueError(f"unknown engine {engine_id!r}; known: {', '.join(sorted(engine_data.load()))}")
+        knob = _knob(engine_id, name)
+        out.append(f"| {engine.label} | {_setting(knob)} | {_default_cell(knob)} | {source_link(engine, knob)} |")
+    return "\n".join(out)
+
+
+def load_crossref(path=None) -> list[dict]:
+    rows = []
+    engines = engine_data.load()
+    for record in read_records(path or CROSSREF, what="knobs", fix="start each with '- knob: NAME'."):
+        record.fields(CROSSREF_FIELDS, ("knob", "section", "engines"))
+        mapping = record.require("engines", dict)
+        for engine_id, names in mapping.items():
+            if engine_id not in engines:
+                record.fail("engines", f"unknown engine {engine_id!r}.", f"use one of {sorted(engines)}.")
+            for name in names if isinstance(names, list) else [names]:
+                if engines[engine_id].knob(name) is None:
+                    record.fail("engines", f"{engines[engine_id].file} holds no knob {name!r}.",
+                                "add it there with its source, or fix the spelling.")
+        rows.append(dict(record.data))
+    return rows
+
+
+def crossref(section: str = "") -> str:
+    """One section of the engine flag cross-reference: a row per knob, a column per engine (with its release),
+    each cell the engine's flags and their defaults."""
+    rows = [r for r in load_crossref() if not section or r["section"] == section]
+    if not rows:
+        raise ValueError(f"no cross-reference rows in section {section!r} of data/engines/crossref.yml")
+    order = [e for e in ("vllm", "sglang", "tensorrt-llm") if any(e in r["engines"] for r in rows)]
+    order += sorted({e for r in rows for e in r["engines"]} - set(order))
+    engines = engine_data.load()
+    out = ["| Knob | " + " | ".join(engines[e].label for e in order) + " |",
+           "| --- | " + " | ".join("---" for _ in order) + " |"]
+    for row in rows:
+        cells = []
+        for engine_id in order:
+            names = row["engines"].get(engine_id)
+            if not names:
+                cells.append("—")
+                continue
+            parts = []
+            for name in names if isinstance(names, list) else [names]:
+                knob = engines[engine_id].knob(name)
+                text = " / ".join(f"`{n}`" for n in knob.names())
+                value = knob.default_text()
+                status = engine_data.describe_status(knob)
+                parts.append(text + (f" (default: {_pipe(value)})" if value else "") + (f" **{status}**" if status
+                                                                                          else ""))
+            cells.append("; ".join(parts))
+        knob_text = _pipe(row["knob"]) + (f" ({_pipe(row['note'])})" if row.get("note") else "")
+        out.append(f"| {knob_text} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
