@@ -12,20 +12,37 @@
     if (!has(d.dtype_bytes, dtype)) throw new hb.Error(null, "Unknown precision " + dtype + ".");
     return d.dtype_bytes[dtype];
   }
-  function slidingLayers(m) {
-    var sliding = m.num_sliding_layers || 0;
-    if (m.sliding_window && !sliding) sliding = m.num_layers;
-    return sliding;
-  }
   function weightBytes(d, m, dtype) { return m.params_total * dtypeBytes(d, dtype); }
+  // m.layer_groups is data.layer_groups(model): the layers grouped by what they keep per sequence (full, sliding,
+  // chunked, linear, sparse), computed in Python so that both sides read the same pattern.
+  function entries(g, tokens) {
+    if (g.kind === "linear") return 0;
+    if ((g.kind === "sliding" || g.kind === "chunked") && g.window) return Math.min(tokens, g.window);
+    return tokens;
+  }
+  function indexerBytesPerEntry(d, g) {
+    if (g.kind !== "sparse") return 0;
+    return g.index_dim * dtypeBytes(d, g.index_dtype) + 4 * g.index_dim / g.index_scale_block;
+  }
   function kvBytes(d, m, kvDtype, tokens, batch) {
-    var width = dtypeBytes(d, kvDtype), perLayerToken;
-    if (m.attention === "mla") perLayerToken = (m.kv_lora_rank + m.qk_rope_head_dim) * width;
-    else perLayerToken = 2 * m.num_kv_heads * m.head_dim * width;
-    var sliding = slidingLayers(m), window = m.sliding_window;
-    var full = m.num_layers - sliding;
-    var cached = full * tokens + sliding * (window ? Math.min(tokens, window) : tokens);
-    return perLayerToken * cached * batch;
+    var width = dtypeBytes(d, kvDtype), perSequence = 0;
+    m.layer_groups.forEach(function (g) {
+      if (g.kind === "linear") perSequence += g.cached_layers * g.state_values * width;
+      else perSequence += g.cached_layers * entries(g, tokens) * (g.entry_values * width + indexerBytesPerEntry(d, g));
+    });
+    return perSequence * batch;
+  }
+  // what one decode step reads (formulas.kv_read_bytes): sparse layers read top-k entries and the whole indexer,
+  // layers that share KV read the shared cache again, linear layers read their state
+  function kvReadBytes(d, m, kvDtype, tokens, batch) {
+    var width = dtypeBytes(d, kvDtype), perSequence = 0;
+    m.layer_groups.forEach(function (g) {
+      if (g.kind === "linear") perSequence += g.layers * g.state_values * width;
+      else if (g.kind === "sparse")
+        perSequence += g.layers * (Math.min(tokens, g.topk) * g.entry_values * width + tokens * indexerBytesPerEntry(d, g));
+      else perSequence += g.layers * entries(g, tokens) * g.entry_values * width;
+    });
+    return perSequence * batch;
   }
   function kvBytesPerToken(d, m, kvDtype, context) { return kvBytes(d, m, kvDtype, context, 1) / context; }
   function kvBudgetBytes(d, m, g, weightDtype, gpuCount, mu) {
@@ -38,19 +55,23 @@
   }
   // FLOPs of one query token against one cached token in one layer (formulas.attention_flops_per_pair, absorbed):
   // QK^T plus attention x V; MLA at decode works in the latent space (kv_lora_rank + rope for scores, rank for values).
-  function attentionFlopsPerPair(m) {
-    if (m.attention === "mla") return 2 * m.num_attention_heads * (2 * m.kv_lora_rank + m.qk_rope_head_dim);
-    return 4 * m.num_attention_heads * m.head_dim;
+  function pairFlops(m, g) {
+    if (g.mla) return 2 * m.num_attention_heads * (2 * m.kv_lora_rank + m.qk_rope_head_dim);
+    return 4 * g.heads * g.head_dim;
   }
   function flopsPerToken(m, context) {
-    var sliding = slidingLayers(m), window = m.sliding_window;
-    var full = m.num_layers - sliding;
-    var attended = full * context + sliding * (window ? Math.min(context, window) : context);
-    return 2 * m.params_active + attended * attentionFlopsPerPair(m);
+    var attention = 0;
+    m.layer_groups.forEach(function (g) {
+      if (g.kind === "linear") attention += g.layers * g.state_flops;
+      else if (g.kind === "sparse")
+        attention += g.layers * (Math.min(context, g.topk) * pairFlops(m, g) + context * 2 * g.index_heads * g.index_dim);
+      else attention += g.layers * entries(g, context) * pairFlops(m, g);
+    });
+    return 2 * m.params_active + attention;
   }
   function peakFlops(d, g, dtype) { return hb.peakFlops(d, g, dtype, "weight_dtype"); }
   function decodeStepTime(d, m, g, weightDtype, batch, context) {
-    var moved = weightBytes(d, m, weightDtype) + kvBytes(d, m, "bf16", context, batch);
+    var moved = weightBytes(d, m, weightDtype) + kvReadBytes(d, m, "bf16", context, batch);
     var work = batch * flopsPerToken(m, context);
     return Math.max(moved / (g.memory_bandwidth * 1), work / (peakFlops(d, g, weightDtype) * 1));
   }
@@ -61,7 +82,7 @@
   function specSpeedup(a, k, r) { return specTokensPerStep(a, k) / (k * r + 1); }
   // seconds per target pass on one GPU: [weights, KV cache of one sequence, FLOPs of one position]
   function specTerms(d, m, g, weightDtype, context, kvDtype) {
-    return [weightBytes(d, m, weightDtype) / g.memory_bandwidth, kvBytes(d, m, kvDtype, context, 1) / g.memory_bandwidth,
+    return [weightBytes(d, m, weightDtype) / g.memory_bandwidth, kvReadBytes(d, m, kvDtype, context, 1) / g.memory_bandwidth,
             flopsPerToken(m, context) / peakFlops(d, g, weightDtype)];
   }
   function specVerifyStepTime(d, m, g, weightDtype, batch, context, k, kvDtype) {

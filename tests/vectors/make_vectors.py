@@ -60,6 +60,12 @@ CASES = {
         ("Gemma 3 27B (52 of 62 layers windowed), 128K", dict(model="gemma-3-27b", kv_dtype="bf16", context_tokens="131072", batch_size="2")),
         ("DeepSeek-V3 (MLA), 4K x 64", dict(model="deepseek-v3", kv_dtype="bf16", context_tokens="4096", batch_size="64")),
         ("gpt-oss-120b, FP8 cache, 100 tokens", dict(model="gpt-oss-120b", kv_dtype="fp8", context_tokens="100", batch_size="3")),
+        ("Qwen3-Next 80B-A3B (hybrid: 36 Gated DeltaNet + 12 full layers), 32K x 8", dict(model="qwen3-next-80b-a3b", kv_dtype="bf16", context_tokens="32768", batch_size="8")),
+        ("Kimi Linear 48B-A3B (hybrid KDA + MLA), 1 token: the fixed state dominates", dict(model="kimi-linear-48b-a3b", kv_dtype="bf16", context_tokens="1", batch_size="1")),
+        ("DeepSeek-V3.2 (sparse: MLA + FP8 indexer cache), 128K", dict(model="deepseek-v3.2", kv_dtype="bf16", context_tokens="131072", batch_size="2")),
+        ("Gemma 4 E4B (18 of 42 layers share KV), 32K", dict(model="gemma-4-e4b", kv_dtype="bf16", context_tokens="32768", batch_size="1")),
+        ("Gemma 4 31B (wide global heads), FP8 cache, 256K", dict(model="gemma-4-31b", kv_dtype="fp8", context_tokens="262144", batch_size="1")),
+        ("Llama 4 Scout (36 chunked layers of 8192), 1M", dict(model="llama-4-scout", kv_dtype="bf16", context_tokens="1048576", batch_size="1")),
     ],
     "gpu-memory": [
         ("Llama 3.1 8B on one H100 SXM", dict(model="llama-3.1-8b", weight_dtype="bf16", gpu="h100-sxm", gpu_count="1", kv_dtype="bf16", context_tokens="8192", memory_utilization="0.9")),
@@ -68,6 +74,9 @@ CASES = {
         ("DeepSeek-V3 (MLA) FP8 on 8x H200, 32K", dict(model="deepseek-v3", weight_dtype="fp8", gpu="h200", gpu_count="8", kv_dtype="bf16", context_tokens="32768", memory_utilization="0.92")),
         ("Gemma 3 27B (sliding window) on one L40S at INT4, 128K", dict(model="gemma-3-27b", weight_dtype="int4", gpu="l40s", gpu_count="1", kv_dtype="fp8", context_tokens="131072", memory_utilization="0.85")),
         ("Qwen3 32B on one L4: weights fit, not one 128K sequence", dict(model="qwen3-32b", weight_dtype="int4", gpu="l4", gpu_count="1", kv_dtype="bf16", context_tokens="131072", memory_utilization="0.9")),
+        ("Qwen3-Next 80B-A3B (hybrid) FP8 on one H100 SXM, 256K", dict(model="qwen3-next-80b-a3b", weight_dtype="fp8", gpu="h100-sxm", gpu_count="1", kv_dtype="bf16", context_tokens="262144", memory_utilization="0.9")),
+        ("DeepSeek-V3.2 (sparse) FP8 on 8x H200, 128K", dict(model="deepseek-v3.2", weight_dtype="fp8", gpu="h200", gpu_count="8", kv_dtype="bf16", context_tokens="131072", memory_utilization="0.9")),
+        ("Gemma 4 E4B (KV sharing) BF16 on one L4, 128K", dict(model="gemma-4-e4b", weight_dtype="bf16", gpu="l4", gpu_count="1", kv_dtype="bf16", context_tokens="131072", memory_utilization="0.9")),
     ],
     "decode-bound": [
         ("Llama 3.1 8B on H100 SXM, batch 1", dict(model="llama-3.1-8b", weight_dtype="bf16", gpu="h100-sxm", batch_size="1", context_tokens="1024")),
@@ -75,6 +84,9 @@ CASES = {
         ("Mistral 7B v0.1 (sliding window) on A100 80GB, batch 32, 16K", dict(model="mistral-7b-v0.1", weight_dtype="bf16", gpu="a100-sxm-80gb", batch_size="32", context_tokens="16384")),
         ("DeepSeek-V3 (MLA) FP8 on H200, batch 64, 8K", dict(model="deepseek-v3", weight_dtype="fp8", gpu="h200", batch_size="64", context_tokens="8192")),
         ("gpt-oss-20b INT4 (W4A16) on L4, batch 8", dict(model="gpt-oss-20b", weight_dtype="int4", gpu="l4", batch_size="8", context_tokens="0")),
+        ("Qwen3-Next 80B-A3B (hybrid) FP8 on H100 SXM, batch 32, 32K", dict(model="qwen3-next-80b-a3b", weight_dtype="fp8", gpu="h100-sxm", batch_size="32", context_tokens="32768")),
+        ("DeepSeek-V3.2 (sparse: reads top-2048 + indexer) FP8 on H200, batch 64, 128K", dict(model="deepseek-v3.2", weight_dtype="fp8", gpu="h200", batch_size="64", context_tokens="131072")),
+        ("Gemma 4 E4B (shared layers reread KV) on L4, batch 16, 8K", dict(model="gemma-4-e4b", weight_dtype="bf16", gpu="l4", batch_size="16", context_tokens="8192")),
     ],
     "speculative": [
         ("alpha 0.8, k 4, free draft, batch 1", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0", **_SPEC_8B, batch_size="1", context_tokens="1024")),

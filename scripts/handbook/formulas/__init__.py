@@ -44,46 +44,109 @@ def dtype_bytes(dtype: str) -> float:
 
 # --- memory -----------------------------------------------------------------
 
-def weight_bytes(model: Model | str, dtype: str = "bf16") -> float:
-    """Bytes to hold all parameters (total, not active) at `dtype`."""
-    return _model(model).params_total * dtype_bytes(dtype)
+def routed_expert_params(model: Model | str) -> float:
+    """Parameters in the routed experts (0 for a dense model): MoE layers x experts x 3 x hidden x expert width
+    (gate, up and down projections of a gated FFN). MoE layers are `num_moe_layers`, else every layer after the
+    first `num_dense_layers`. Shared experts, routers and attention are not counted here."""
+    m = _model(model)
+    if m.architecture != "moe":
+        return 0.0
+    moe_layers = m.get("num_moe_layers") or (m.num_layers - (m.get("num_dense_layers") or 0))
+    width = m.get("moe_intermediate_size") or m.intermediate_size
+    return float(moe_layers * m.get("num_experts") * 3 * m.hidden_size * width)
+
+
+def weight_bytes(model: Model | str, dtype: str = "bf16", expert_dtype: str | None = None) -> float:
+    """Bytes to hold all parameters (total, not active) at `dtype`. With `expert_dtype`, the routed experts
+    (routed_expert_params) are held at that precision and everything else at `dtype`: mixed-precision
+    checkpoints such as gpt-oss (MXFP4 experts, BF16 attention). Leaves out quantization scales."""
+    m = _model(model)
+    if expert_dtype is None:
+        return m.params_total * dtype_bytes(dtype)
+    experts = min(routed_expert_params(m), m.params_total)
+    return (m.params_total - experts) * dtype_bytes(dtype) + experts * dtype_bytes(expert_dtype)
+
+
+def _entries(group: dict, tokens: int) -> int:
+    """KV entries one layer of `group` holds for a sequence of `tokens` tokens."""
+    if group["kind"] == "linear":
+        return 0
+    if group["kind"] in ("sliding", "chunked") and group.get("window"):
+        return min(tokens, group["window"])
+    return tokens
+
+
+def indexer_bytes_per_entry(group: dict) -> float:
+    """Indexer cache bytes per token and layer of a sparse-attention group: index_dim values at the indexer's
+    precision plus one FP32 scale per index_scale_block values (DeepSeek-V3.2: 128 FP8 values + 4 bytes)."""
+    if group["kind"] != "sparse":
+        return 0.0
+    return group["index_dim"] * dtype_bytes(group["index_dtype"]) + 4 * group["index_dim"] / group["index_scale_block"]
+
+
+def state_bytes(model: Model | str, state_dtype: str = "bf16") -> float:
+    """Fixed bytes per sequence of the linear (state-space) layers: the recurrent state and the short-convolution
+    state of every linear layer, at `state_dtype`. Independent of the sequence length; 0 without linear layers."""
+    width = dtype_bytes(state_dtype)
+    return sum(g["cached_layers"] * g["state_values"] * width for g in _model(model).get("layer_groups")
+               if g["kind"] == "linear")
 
 
 def kv_bytes(model: Model | str, kv_dtype: str = "bf16", tokens: int = 1, batch: int = 1) -> float:
-    """KV cache bytes for `batch` sequences of `tokens` tokens each.
+    """Bytes each sequence keeps across decode steps, for `batch` sequences of `tokens` tokens each.
 
-    MHA/GQA/MQA: 2 (K and V) x KV heads x head_dim x bytes, per layer and token.
-    MLA caches one compressed latent (kv_lora_rank) plus the decoupled RoPE key
-    (qk_rope_head_dim) per layer and token. Sliding-window layers keep at most
-    `sliding_window` tokens. Ignores block rounding and engine metadata.
+    MHA/GQA/MQA: 2 (K and V) x KV heads x head_dim x bytes, per layer and token. MLA caches one compressed
+    latent (kv_lora_rank) plus the decoupled RoPE key (qk_rope_head_dim) per layer and token. Sliding-window
+    and chunked layers keep at most their window. Layers that share an earlier layer's KV keep nothing. Sparse
+    attention adds its indexer cache (indexer_bytes_per_entry) per token and layer. Linear layers keep a fixed
+    state per sequence (state_bytes, counted at `kv_dtype`). Ignores block rounding and engine metadata.
     """
     m = _model(model)
     if tokens < 0 or batch < 0:
         raise ValueError("tokens and batch must be non-negative")
     width = dtype_bytes(kv_dtype)
-    if m.attention == "mla":
-        per_layer_token = (m.get("kv_lora_rank") + m.get("qk_rope_head_dim")) * width
-    else:
-        per_layer_token = 2 * m.num_kv_heads * m.head_dim * width
-    sliding = m.get("num_sliding_layers") or 0
-    window = m.get("sliding_window")
-    if window and not sliding:
-        sliding = m.num_layers  # every layer uses the window (Mistral 7B v0.1)
-    full = m.num_layers - sliding
-    cached = full * tokens + sliding * (min(tokens, window) if window else tokens)
-    return per_layer_token * cached * batch
+    per_sequence = 0.0
+    for g in m.get("layer_groups"):
+        if g["kind"] == "linear":
+            per_sequence += g["cached_layers"] * g["state_values"] * width
+            continue
+        per_sequence += g["cached_layers"] * _entries(g, tokens) * (g["entry_values"] * width
+                                                                     + indexer_bytes_per_entry(g))
+    return per_sequence * batch
+
+
+def kv_read_bytes(model: Model | str, kv_dtype: str = "bf16", tokens: int = 1, batch: int = 1) -> float:
+    """Bytes of cache one decode step reads for `batch` sequences with `tokens` cached tokens each. Equals kv_bytes
+    for full, sliding and chunked attention. A sparse layer reads its whole indexer cache but only the `topk`
+    entries the indexer selects; a layer that shares another's KV reads that cache again; a linear layer reads its
+    state. Leaves out writes and reads that caches serve twice."""
+    m = _model(model)
+    if tokens < 0 or batch < 0:
+        raise ValueError("tokens and batch must be non-negative")
+    width = dtype_bytes(kv_dtype)
+    per_sequence = 0.0
+    for g in m.get("layer_groups"):
+        if g["kind"] == "linear":
+            per_sequence += g["layers"] * g["state_values"] * width
+        elif g["kind"] == "sparse":
+            per_sequence += g["layers"] * (min(tokens, g["topk"]) * g["entry_values"] * width
+                                           + tokens * indexer_bytes_per_entry(g))
+        else:
+            per_sequence += g["layers"] * _entries(g, tokens) * g["entry_values"] * width
+    return per_sequence * batch
 
 
 def kv_bytes_per_token(model: Model | str, kv_dtype: str = "bf16", context: int | None = None) -> float:
     """KV bytes per token. With `context`, the average over a sequence of that
-    length (sliding-window layers stop growing past their window); without it,
-    the per-token cost with every layer caching every token."""
+    length (sliding-window layers stop growing past their window; a linear layer's fixed
+    state is spread over the context); without it, the per-token cost with every attention
+    layer caching every token (windows ignored, indexer included, linear layers and layers
+    sharing another's KV at zero)."""
     m = _model(model)
     if context is None:
         width = dtype_bytes(kv_dtype)
-        if m.attention == "mla":
-            return m.num_layers * (m.get("kv_lora_rank") + m.get("qk_rope_head_dim")) * width
-        return 2 * m.num_layers * m.num_kv_heads * m.head_dim * width
+        return sum(g["cached_layers"] * (g["entry_values"] * width + indexer_bytes_per_entry(g))
+                   for g in m.get("layer_groups") if g["kind"] != "linear")
     if context <= 0:
         raise ValueError("context must be positive")
     return kv_bytes(m, kv_dtype, context) / context
@@ -103,7 +166,8 @@ def kv_budget_bytes(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf1
 def max_sequences(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", kv_dtype: str = "bf16",
                   context_tokens: int = 8192, gpu_count: int = 1, memory_utilization: float = 0.9) -> int:
     """How many sequences of `context_tokens` fit in the KV budget (0 if the
-    weights alone do not fit)."""
+    weights alone do not fit). Counts each sequence's whole cache: KV, indexer and the
+    fixed state of linear layers."""
     budget = kv_budget_bytes(model, gpu, weight_dtype, gpu_count, memory_utilization)
     if budget <= 0:
         return 0
@@ -149,30 +213,56 @@ def attention_flops_per_pair(model: Model | str, absorbed: bool) -> float:
     return 2 * heads * ((nope + rope) + (m.get("v_head_dim") or nope))
 
 
+def _pair_flops(m: Model, group: dict, absorbed: bool) -> float:
+    """attention_flops_per_pair for one group's head shape (Gemma 4's global layers are wider)."""
+    if group["mla"]:
+        return attention_flops_per_pair(m, absorbed)
+    return 4 * group["heads"] * group["head_dim"]
+
+
 def flops_per_token(model: Model | str, context: int = 0) -> float:
     """Forward FLOPs for one new (decode) token that attends to `context` earlier
-    tokens: 2 x active parameters (every weight is one multiply-add) plus
-    layers x context x attention_flops_per_pair (QK^T and attention x V; for MHA
-    and GQA 4 x heads x head_dim). MLA is counted absorbed, as engines run it at
+    tokens: 2 x active parameters (every weight is one multiply-add) plus, per
+    attention layer, attended tokens x attention_flops_per_pair (QK^T and attention x V;
+    for MHA and GQA 4 x heads x head_dim). MLA is counted absorbed, as engines run it at
     decode: the absorbed up-projections are matrix products already in
     2 x active parameters, and the dot products run over the latent width.
-    Sliding-window layers attend to at most their window."""
+    Sliding-window and chunked layers attend to at most their window. A sparse layer
+    attends to its top-k tokens and its indexer scores every token
+    (2 x indexer heads x index_dim each). A linear layer costs its state_flops,
+    whatever the context."""
     m = _model(model)
-    sliding = m.get("num_sliding_layers") or 0
-    window = m.get("sliding_window")
-    if window and not sliding:
-        sliding = m.num_layers
-    full = m.num_layers - sliding
-    attended = full * context + sliding * (min(context, window) if window else context)
-    return 2 * m.params_active + attended * attention_flops_per_pair(m, absorbed=True)
+    attention = 0.0
+    for g in m.get("layer_groups"):
+        if g["kind"] == "linear":
+            attention += g["layers"] * g["state_flops"]
+        elif g["kind"] == "sparse":
+            attention += g["layers"] * (min(context, g["topk"]) * _pair_flops(m, g, True)
+                                        + context * 2 * g["index_heads"] * g["index_dim"])
+        else:
+            attention += g["layers"] * _entries(g, context) * _pair_flops(m, g, True)
+    return 2 * m.params_active + attention
 
 
 def prefill_flops(model: Model | str, tokens: int) -> float:
     """FLOPs to prefill a prompt of `tokens` tokens (causal: token i attends to i).
     MLA is counted expanded (per-head keys and values), as engines run prefill.
-    Leaves out the sliding-window cap (every layer attends to the whole prefix)."""
+    Leaves out the sliding-window and chunk caps (every attention layer attends to the
+    whole prefix). A sparse layer attends to at most top-k tokens per query and scores every
+    earlier token with its indexer; a linear layer costs state_flops per token."""
     m = _model(model)
-    attention = m.num_layers * attention_flops_per_pair(m, absorbed=False) * tokens * (tokens + 1) / 2
+    pairs = tokens * (tokens + 1) / 2
+    attention = 0.0
+    for g in m.get("layer_groups"):
+        if g["kind"] == "linear":
+            attention += g["layers"] * g["state_flops"] * tokens
+        elif g["kind"] == "sparse":
+            k = min(tokens, g["topk"])
+            selected = k * (k + 1) / 2 + (tokens - k) * k  # token i attends to min(i, top-k)
+            attention += g["layers"] * (selected * _pair_flops(m, g, False)
+                                        + pairs * 2 * g["index_heads"] * g["index_dim"])
+        else:
+            attention += g["layers"] * pairs * _pair_flops(m, g, False)
     return 2 * m.params_active * tokens + attention
 
 
@@ -201,11 +291,11 @@ def gemm_intensity(m: int, n: int, k: int, dtype: str = "bf16") -> float:
 
 def decode_step_time(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", batch_size: int = 1,
                      context_tokens: int = 0, kv_dtype: str = "bf16", gpu_count: int = 1) -> float:
-    """Lower bound on one decode step: the larger of (weights + KV read) over
+    """Lower bound on one decode step: the larger of (weights + cache read, kv_read_bytes) over
     memory bandwidth and the step's FLOPs over dense peak. Leaves out kernel
     launch overhead, communication, sampling and imperfect bandwidth use."""
     g = _gpu(gpu)
-    moved = weight_bytes(model, weight_dtype) + kv_bytes(model, kv_dtype, context_tokens, batch_size)
+    moved = weight_bytes(model, weight_dtype) + kv_read_bytes(model, kv_dtype, context_tokens, batch_size)
     work = batch_size * flops_per_token(model, context_tokens)
     return max(moved / (g.memory_bandwidth * gpu_count), work / (peak_flops(g, weight_dtype) * gpu_count))
 
@@ -258,7 +348,7 @@ def _spec_terms(model: Model | str, gpu: GPU | str, weight_dtype: str, context_t
         raise ValueError("gpu_count must be >= 1")
     g = _gpu(gpu)
     bandwidth, peak = g.memory_bandwidth * gpu_count, peak_flops(g, weight_dtype) * gpu_count
-    return (weight_bytes(model, weight_dtype) / bandwidth, kv_bytes(model, kv_dtype, context_tokens) / bandwidth,
+    return (weight_bytes(model, weight_dtype) / bandwidth, kv_read_bytes(model, kv_dtype, context_tokens) / bandwidth,
             flops_per_token(model, context_tokens) / peak)
 
 
