@@ -142,3 +142,15 @@ def test_every_new_model_has_a_source_and_a_retrieval_date():
 def test_pattern_errors_are_handbook_errors(tmp_path):
     with pytest.raises(HandbookError):
         data.load_models(_write(tmp_path, "models.yml", HYBRID.replace("num_linear_layers: 3", "num_linear_layers: 9")))
+
+
+def test_kv_comparison_table_covers_each_design():
+    from handbook.render import tables
+    text = tables.kv_comparison_table()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == len(tables.KV_COMPARISON)
+    qwen = next(r for r in rows if r.startswith("| Qwen3-Next"))
+    assert "hybrid: 36 linear + 12 GQA" in qwen
+    # 32K sequence: 12 x 2048 B x 32768 + the 37.7 MiB state = 806 MiB
+    assert "| 806 |" in qwen and "| 37.7 |" in qwen
+    assert "sparse (MLA + indexer, top-2,048)" in text and "18 layers share KV" in text

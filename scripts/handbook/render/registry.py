@@ -41,6 +41,8 @@ NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
     "weight_bytes": (formulas.weight_bytes, "bytes"),
     "kv_bytes": (formulas.kv_bytes, "bytes"),
     "kv_bytes_per_token": (formulas.kv_bytes_per_token, "bytes"),
+    "kv_read_bytes": (formulas.kv_read_bytes, "bytes"),
+    "state_bytes": (formulas.state_bytes, "bytes"),
     "kv_budget_bytes": (formulas.kv_budget_bytes, "bytes"),
     "max_sequences": (formulas.max_sequences, "count"),
     "max_kv_tokens": (formulas.max_kv_tokens, "tokens"),
@@ -98,6 +100,7 @@ NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
 BLOCKS: dict[str, Callable[..., str]] = {
     "accelerators": lambda page: tables.accelerators_table(),
     "models": lambda page: tables.models_table(),
+    "kv_comparison": lambda page: tables.kv_comparison_table(),
     "calculator": lambda page, name="": widgets.calculator(name),
     "explainer": lambda page, name="": widgets.explainer(name),
     "glossary": lambda page: glossary.page(page.glossary, page.src),

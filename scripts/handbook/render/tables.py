@@ -221,3 +221,45 @@ def models_table() -> str:
         note = m.get("source_note") or ""
         out.append(f"- **{_pipe(m.name)}**: <{m.source}>, retrieved {m.retrieved}.{cite} {note}".rstrip())
     return "\n".join(out) + "\n"
+
+
+# --- KV cache across attention designs (issue 22) ---------------------------------------------------------------
+
+KV_COMPARISON = ("llama-3.1-70b", "qwen3-235b-a22b", "deepseek-v3", "deepseek-v3.2", "gemma-3-27b", "gemma-4-31b",
+                 "gemma-4-e4b", "llama-4-scout", "gpt-oss-120b", "qwen3-next-80b-a3b", "kimi-linear-48b-a3b")
+KV_COMPARISON_TOKENS = 32768
+
+
+def _design(m: data.Model) -> str:
+    """The attention design in words, from the model's layer groups."""
+    kinds = {g["kind"]: g for g in m.get("layer_groups")}
+    full = "MLA" if m.attention == "mla" else m.attention.upper()
+    if "sparse" in kinds:
+        return f"sparse ({full} + indexer, top-{kinds['sparse']['topk']:,})"
+    if "linear" in kinds:
+        attention = kinds.get("full", {}).get("layers", 0)
+        return f"hybrid: {kinds['linear']['layers']} linear + {attention} {full}"
+    parts = []
+    for kind in ("sliding", "chunked"):
+        if kind in kinds:
+            parts.append(f"{kinds[kind]['layers']} {kind} ({kinds[kind]['window']:,})")
+    shared = sum(g["layers"] - g["cached_layers"] for g in kinds.values())
+    if parts:
+        text = f"{full}, " + " + ".join(parts) + f" + {kinds['full']['layers']} full"
+        return text + (f"; {shared} layers share KV" if shared else "")
+    return full
+
+
+def kv_comparison_table() -> str:
+    """KV cache per token and per 32K-token sequence across attention designs, BF16, from data/models.yml."""
+    out = ["| Model | Attention design | Per token, no window (KiB) | One 32K-token sequence (MiB) "
+           "| of which fixed state (MiB) | Average per token at 32K (KiB) |",
+           "| --- | --- | --: | --: | --: | --: |"]
+    for model_id in KV_COMPARISON:
+        m = data.model(model_id)
+        per_token = formulas.kv_bytes_per_token(m, "bf16") / 2**10
+        sequence = formulas.kv_bytes(m, "bf16", KV_COMPARISON_TOKENS)
+        state = formulas.state_bytes(m, "bf16")
+        out.append(f"| {_pipe(m.name)} | {_pipe(_design(m))} | {_num(per_token, 1)} | {_num(sequence / 2**20, 0)} "
+                   f"| {_num(state / 2**20, 1) if state else '–'} | {_num(sequence / KV_COMPARISON_TOKENS / 2**10, 1)} |")
+    return "\n".join(out) + "\n"
