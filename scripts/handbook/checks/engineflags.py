@@ -81,6 +81,7 @@ class _Context:
             return None
         knob = knobs[0]
         label = self.engines[knob.engine].label
+        text = CODE_SPAN.sub(" ", text)   # the flag's own name ("--legacy-dp") says nothing about its status
         if knob.status == "removed" and not REMOVAL_WORDS.search(text):
             return Finding(where, f"`{flag}` was removed from {self.engines[knob.engine].name} in {knob.since} "
                                   f"({self.engines[knob.engine].file}:{knob.line}), and the page does not say so.",

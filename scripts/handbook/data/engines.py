@@ -24,12 +24,12 @@ from handbook.errors import HandbookError
 
 ENGINE_DIR = DATA / "engines"
 ENGINE_FIELDS = {"engine", "name", "release", "released", "release_source", "repository", "status", "status_note",
-                 "names", "commands", "drift", "flags"}
+                 "names", "commands", "serve", "drift", "flags"}
 ENGINE_REQUIRED = ("engine", "name", "release", "released", "release_source", "status", "names", "flags")
 ENGINE_STATUSES = {"active", "maintenance", "archived"}
 DRIFT_FIELDS = {"package", "files", "flag_classes", "env_files", "env_prefixes", "bool_negation", "snapshot"}
 KNOB_FIELDS = {"flag", "kind", "aliases", "default", "effective", "does", "source", "history", "status", "since",
-               "replacement", "command"}
+               "replacement", "command", "choices"}
 KNOB_KINDS = {"cli", "config", "env"}
 KNOB_STATUSES = {"current", "deprecated", "removed"}
 _UNSET = object()
@@ -53,6 +53,7 @@ class Knob:
     since: str                   # the release that deprecated or removed it
     replacement: str
     command: str                 # the command it belongs to when not the engine's serve command
+    choices: tuple[str, ...]     # the values it accepts at the release, where a page lists them
     line: int
 
     @property
@@ -90,6 +91,7 @@ class Engine:
     status_note: str
     names: tuple[str, ...]       # how pages name it ("vLLM"); the flag check attributes a flag by them
     commands: tuple[str, ...]    # command lines that start it ("vllm serve"); code blocks are attributed by them
+    serve: str                   # the command that serves a model, with {model}: "vllm serve {model}"
     drift: dict
     knobs: tuple[Knob, ...]
     file: str
@@ -126,7 +128,7 @@ def _knob(record: Record, engine: str) -> Knob:
                 effective=str(record.get("effective") or ""), does=does, source=record.require("source", str),
                 history=str(record.get("history") or ""), status=status, since=since,
                 replacement=str(record.get("replacement") or ""), command=str(record.get("command") or ""),
-                line=record.line())
+                choices=tuple(str(c) for c in record.get("choices") or ()), line=record.line())
 
 
 def load_file(path: Path) -> Engine:
@@ -169,6 +171,7 @@ def load_file(path: Path) -> Engine:
                   release_source=record.url("release_source"), repository=str(record.get("repository") or ""),
                   status=status, status_note=str(record.get("status_note") or ""),
                   names=tuple(record.strings("names")), commands=tuple(record.strings("commands")),
+                  serve=str(record.get("serve") or ""),
                   drift=dict(drift), knobs=tuple(knobs), file=name)
 
 

@@ -16,7 +16,7 @@ from handbook import DATA
 from handbook.data import engines as engine_data
 from handbook.data.validate import read_records
 
-CROSSREF = DATA / "engines" / "crossref.yml"
+CROSSREF = DATA / "engine-crossref.yml"
 CROSSREF_FIELDS = {"knob", "section", "engines", "note"}
 
 
@@ -103,6 +103,8 @@ def load_crossref(path=None) -> list[dict]:
         for engine_id, names in mapping.items():
             if engine_id not in engines:
                 record.fail("engines", f"unknown engine {engine_id!r}.", f"use one of {sorted(engines)}.")
+            if isinstance(names, dict):
+                names = names.get("flags") or []
             for name in names if isinstance(names, list) else [names]:
                 if engines[engine_id].knob(name) is None:
                     record.fail("engines", f"{engines[engine_id].file} holds no knob {name!r}.",
@@ -116,7 +118,7 @@ def crossref(section: str = "") -> str:
     each cell the engine's flags and their defaults."""
     rows = [r for r in load_crossref() if not section or r["section"] == section]
     if not rows:
-        raise ValueError(f"no cross-reference rows in section {section!r} of data/engines/crossref.yml")
+        raise ValueError(f"no cross-reference rows in section {section!r} of data/engine-crossref.yml")
     order = [e for e in ("vllm", "sglang", "tensorrt-llm") if any(e in r["engines"] for r in rows)]
     order += sorted({e for r in rows for e in r["engines"]} - set(order))
     engines = engine_data.load()
@@ -126,6 +128,9 @@ def crossref(section: str = "") -> str:
         cells = []
         for engine_id in order:
             names = row["engines"].get(engine_id)
+            note = ""
+            if isinstance(names, dict):
+                names, note = names.get("flags") or [], names.get("note", "")
             if not names:
                 cells.append("—")
                 continue
@@ -137,7 +142,61 @@ def crossref(section: str = "") -> str:
                 status = engine_data.describe_status(knob)
                 parts.append(text + (f" (default: {_pipe(value)})" if value else "") + (f" **{status}**" if status
                                                                                           else ""))
-            cells.append("; ".join(parts))
+            cells.append("; ".join(parts) + (f" ({_pipe(note)})" if note else ""))
         knob_text = _pipe(row["knob"]) + (f" ({_pipe(row['note'])})" if row.get("note") else "")
         out.append(f"| {knob_text} | " + " | ".join(cells) + " |")
     return "\n".join(out)
+
+
+def _command_words(engine: engine_data.Engine, text: str) -> list[str]:
+    """The flags and values of one engine's command, each flag checked against the data (current knobs only) and
+    printed under its current name."""
+    import shlex
+
+    words = shlex.split(text)
+    out: list[str] = []
+    for word in words:
+        name, eq, value = word.partition("=")
+        if name.startswith("-") and not name[1:2].isdigit():
+            knob = engine.knob(name)
+            if knob is None:
+                raise ValueError(f"{engine.label} has no flag {name!r} in {engine.file}")
+            if knob.status != "current":
+                raise ValueError(f"{name} is {engine_data.describe_status(knob)} in {engine.label}; a command to "
+                                 "copy must use the current flag")
+            word = knob.flag + eq + value
+        out.append(word)
+    return out
+
+
+def commands(model: str = "MODEL", **per_engine: str) -> str:
+    """Content tabs with one copyable command per engine, e.g.
+    {{< engine_commands model=meta-llama/Llama-3.1-8B-Instruct vllm="--max-num-seqs 256" sglang="..." >}}.
+    Each tab is titled with the engine and its release; each flag is checked against the data."""
+    import shlex
+
+    if not per_engine:
+        raise ValueError('give one command per engine: vllm="--flag value" sglang="--flag value"')
+    out: list[str] = []
+    for key, text in per_engine.items():
+        engine_id = key.replace("_", "-")
+        engine = engine_data.get(engine_id) if engine_id in engine_data.load() else None
+        if engine is None:
+            raise ValueError(f"unknown engine {engine_id!r}; known: {', '.join(sorted(engine_data.load()))}")
+        if not engine.serve:
+            raise ValueError(f"{engine.file} has no `serve:` command line to start from")
+        words = _command_words(engine, text)
+        lines = [engine.serve.format(model=shlex.quote(model))]
+        index = 0
+        while index < len(words):  # one flag per line, with its value
+            part = [shlex.quote(words[index])]
+            index += 1
+            while index < len(words) and not (words[index].startswith("-") and not words[index][1:2].isdigit()):
+                part.append(shlex.quote(words[index]))
+                index += 1
+            lines.append("  " + " ".join(part))
+        body = " \\\n".join(lines)
+        out += [f'=== "{engine.label}"', "", "    ```bash"]
+        out += ["    " + line for line in body.split("\n")]
+        out += ["    ```", ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -22,7 +22,7 @@ from handbook import formulas
 from handbook.data import changes as change_log
 from handbook.data import measurements
 from handbook.formulas import metrics
-from handbook.render import changes, citations, engines, glossary, tables, widgets
+from handbook.render import changes, citations, engines, glossary, planner_view, tables, widgets
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
     "engine_released": (engines.released, "text"),
     "engine_default": (engines.default, "text"),
     "flag": (engines.flag, "text"),
+    # The serving planner (scripts/handbook/formulas/planner.py, scripts/handbook/render/planner_view.py)
+    **planner_view.NUMBERS,
 }
 
 BLOCKS: dict[str, Callable[..., str]] = {
@@ -108,4 +110,6 @@ BLOCKS: dict[str, Callable[..., str]] = {
     "changes": lambda page: changes.page(change_log.load(), page.src, page.titles),
     "engine_table": lambda page, *rows: engines.table(*rows),
     "engine_crossref": lambda page, section="": engines.crossref(section),
+    "engine_commands": lambda page, **per_engine: engines.commands(**per_engine),
+    **planner_view.BLOCKS,
 }

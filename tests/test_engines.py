@@ -1,0 +1,107 @@
+"""The engine data (scripts/handbook/data/engines.py) and the engine placeholders and tables
+(scripts/handbook/render/engines.py)."""
+import pytest
+
+from handbook.data import engines
+from handbook.errors import HandbookError
+from handbook.render import engines as render
+from handbook.render.placeholders import evaluate
+
+HEAD = """\
+engine: toy
+name: Toy
+release: "1.0"
+released: 2026-01-01
+release_source: https://example.org/toy
+status: active
+names: [Toy]
+flags:
+"""
+
+
+def load(tmp_path, flags, head=HEAD):
+    path = tmp_path / "toy.yml"
+    path.write_text(head + flags)
+    return engines.load_file(path)
+
+
+def test_a_good_file_loads(tmp_path):
+    toy = load(tmp_path, "  - {flag: --max-seqs, default: null, effective: 256 on the API server, does: Cap., "
+                         "source: a.py}\n  - {flag: --tp, aliases: [-t], default: 1, does: TP., source: a.py}\n")
+    assert toy.label == "Toy 1.0"
+    assert toy.knob("-t").flag == "--tp" and toy.knob("--tp").default_text() == "1"
+    assert toy.knob("--max-seqs").default_text() == "256 on the API server"
+
+
+@pytest.mark.parametrize("flags, line, message", [
+    ("  - {flag: --a, does: TODO, source: a.py}\n", 9, "still a TODO"),
+    ("  - {flag: --a, status: removed, does: Gone., source: a.py}\n", 9, "needs `since:`"),
+    ("  - {flag: a, does: A., source: a.py}\n", 9, "does not start with '-'"),
+    ("  - {flag: --a, kind: yaml, does: A., source: a.py}\n", 9, "unknown kind"),
+    ("  - {flag: --a, does: A., source: a.py}\n  - {flag: --b, aliases: [--a], does: B., source: a.py}\n", 10,
+     "listed twice"),
+    ("  - {flag: --a, does: A.}\n", 9, "missing required field 'source'"),
+])
+def test_bad_entries_name_the_line_and_the_fix(tmp_path, flags, line, message):
+    with pytest.raises(HandbookError) as info:
+        load(tmp_path, flags)
+    assert info.value.where.startswith(f"toy.yml:{line}") or f"toy.yml:{line}" in str(info.value)
+    assert message in str(info.value)
+
+
+def test_an_engine_in_maintenance_must_say_since_when(tmp_path):
+    with pytest.raises(HandbookError, match="status_note"):
+        load(tmp_path, "  - {flag: --a, does: A., source: a.py}\n", HEAD.replace("active", "maintenance"))
+
+
+def test_the_file_name_is_the_engine_id(tmp_path):
+    path = tmp_path / "other.yml"
+    path.write_text(HEAD + "  - {flag: --a, does: A., source: a.py}\n")
+    with pytest.raises(HandbookError, match="differs from the file name"):
+        engines.load_file(path)
+
+
+def test_every_engine_file_loads_and_names_an_exact_release():
+    loaded = engines.load()
+    assert {"vllm", "sglang", "tensorrt-llm"} <= set(loaded)
+    for engine in loaded.values():
+        assert any(ch.isdigit() for ch in engine.release), engine.file
+        assert engine.names and engine.knobs
+
+
+def test_placeholders_print_releases_flags_and_defaults():
+    vllm = engines.get("vllm")
+    assert evaluate("engine_release vllm") == f"vLLM {vllm.release}"
+    assert evaluate("engine_released vllm") == vllm.released.isoformat()
+    assert evaluate("flag vllm --max-num-seqs") == "`--max-num-seqs`"
+    assert evaluate("flag vllm -tp") == "`--tensor-parallel-size`"       # an alias prints the primary name
+    assert evaluate("engine_default vllm --kv-cache-dtype") == "auto"
+    with pytest.raises(ValueError, match="no knob"):
+        evaluate("flag vllm --no-such-flag")
+
+
+def test_a_removed_flag_needs_the_page_to_say_so():
+    removed = next(k for k in engines.get("vllm").knobs if k.status == "removed")
+    with pytest.raises(ValueError, match="was removed"):
+        evaluate(f"flag vllm {removed.flag}")
+    assert evaluate(f"flag vllm {removed.flag} removed=1") == f"`{removed.flag}`"
+
+
+def test_the_engine_table_names_the_release_and_links_the_source():
+    text = render.table("vllm:--kv-cache-dtype", "sglang:--kv-cache-dtype")
+    lines = text.splitlines()
+    assert lines[0].startswith("| Engine (release checked) |") and len(lines) == 4
+    vllm, sglang = engines.get("vllm"), engines.get("sglang")
+    assert lines[2].startswith(f"| {vllm.label} | `--kv-cache-dtype`")
+    assert f"/blob/v{vllm.release}/" in lines[2] and lines[3].startswith(f"| {sglang.label} |")
+    with pytest.raises(ValueError, match="engine:flag"):
+        render.table("--kv-cache-dtype")
+
+
+def test_the_crossref_has_a_column_per_engine_with_defaults():
+    text = render.crossref("batch-memory")
+    header = text.splitlines()[0]
+    assert engines.get("vllm").label in header and engines.get("sglang").label in header
+    assert "(default: " in text
+    rows = render.load_crossref()
+    assert rows and all(r["section"] for r in rows)
