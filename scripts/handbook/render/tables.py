@@ -260,6 +260,8 @@ def kv_comparison_table() -> str:
         per_token = formulas.kv_bytes_per_token(m, "bf16") / 2**10
         sequence = formulas.kv_bytes(m, "bf16", KV_COMPARISON_TOKENS)
         state = formulas.state_bytes(m, "bf16")
+        state_text = _num(state / 2**20, 1) if state else "–"
+        average = _num(sequence / KV_COMPARISON_TOKENS / 2**10, 1)
         out.append(f"| {_pipe(m.name)} | {_pipe(_design(m))} | {_num(per_token, 1)} | {_num(sequence / 2**20, 0)} "
-                   f"| {_num(state / 2**20, 1) if state else '–'} | {_num(sequence / KV_COMPARISON_TOKENS / 2**10, 1)} |")
+                   f"| {state_text} | {average} |")
     return "\n".join(out) + "\n"
