@@ -1,7 +1,6 @@
 """The page flag check (scripts/handbook/checks/engineflags.py) on small pages about two toy engines, and on the
 real pages against the real engine data."""
 import pytest
-
 from handbook.checks import engineflags
 from handbook.data import engines
 
@@ -20,6 +19,7 @@ flags:
   - {flag: --scales, does: Scales., source: a.py}
   - {flag: --old-scales, status: removed, since: "1.5", replacement: --scales, does: Old scales., source: a.py}
   - {flag: --legacy-dp, status: deprecated, since: "1.9", replacement: --dp, does: Old DP., source: a.py}
+  - {flag: kv_cache_config.dtype, kind: config, does: KV precision., source: a.py}
 """
 BETA = """\
 engine: beta
@@ -95,6 +95,13 @@ def test_command_lines_in_code_blocks_are_checked_against_their_engine(toys):
     found = check(block, toys)
     assert len(found) == 1 and "`--chunk` is named for Alpha 2.0" in found[0]
     assert found[0].startswith("docs/x.md:11:")
+
+
+def test_dotted_config_keys_are_checked_within_a_known_section(toys):
+    assert check("In Alpha's YAML, set `kv_cache_config.dtype: fp8`.\n", toys) == []
+    found = check("In Alpha's YAML, set `kv_cache_config.dtpye`.\n", toys)
+    assert len(found) == 1 and "`kv_cache_config.dtpye`" in found[0]
+    assert check("Alpha reads `config.json` and `model.safetensors`.\n", toys) == []   # no such section in the data
 
 
 def test_the_handbook_pages_name_only_flags_the_data_holds():

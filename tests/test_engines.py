@@ -1,7 +1,6 @@
 """The engine data (scripts/handbook/data/engines.py) and the engine placeholders and tables
 (scripts/handbook/render/engines.py)."""
 import pytest
-
 from handbook.data import engines
 from handbook.errors import HandbookError
 from handbook.render import engines as render
@@ -105,3 +104,41 @@ def test_the_crossref_has_a_column_per_engine_with_defaults():
     assert "(default: " in text
     rows = render.load_crossref()
     assert rows and all(r["section"] for r in rows)
+
+
+def test_engine_commands_render_tabs_with_the_release_and_checked_flags():
+    text = render.commands(model="meta-llama/Llama-3.1-8B-Instruct", vllm="--max-num-seqs 128 -tp 2",
+                           sglang="--max-running-requests 128")
+    vllm, sglang = engines.get("vllm"), engines.get("sglang")
+    assert f'=== "{vllm.label}"' in text and f'=== "{sglang.label}"' in text
+    assert "    vllm serve meta-llama/Llama-3.1-8B-Instruct \\\n      --max-num-seqs 128 \\\n" in text
+    assert "--tensor-parallel-size 2" in text                  # the alias is printed under its current name
+    with pytest.raises(ValueError, match="has no flag"):
+        render.commands(vllm="--max-sequences 4")
+    deprecated = next(k for k in sglang.knobs if k.status == "deprecated")
+    with pytest.raises(ValueError, match="current flag"):
+        render.commands(sglang=deprecated.flag)
+
+
+def test_every_command_on_the_pages_parses_against_its_engine_release():
+    """Each engine_commands block a page writes is rendered, and every command line in it is held against the flags
+    of the release its tab names (the page flag check, run on the rendered Markdown)."""
+    import re
+
+    from handbook import DOCS
+    from handbook.checks import engineflags
+    from handbook.render.markdown import PLACEHOLDER
+
+    found = 0
+    for path in sorted(DOCS.rglob("*.md")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in PLACEHOLDER.finditer(line):
+                if not match.group(1).startswith("engine_commands"):
+                    continue
+                rendered = evaluate(match.group(1))
+                commands = re.findall(r"^    (\S.*?) \\$", rendered, re.M)
+                assert commands, f"{path}:{number}: no command rendered"
+                findings = engineflags.check_page(rendered, f"{path}:{number}")
+                assert findings == [], "\n".join(map(str, findings))
+                found += 1
+    assert found >= 10, f"only {found} engine_commands blocks on the pages"

@@ -68,6 +68,10 @@ class _Context:
 
     def judge(self, flag: str, candidates: Iterable[str], text: str, where: str) -> Finding | None:
         candidates = list(dict.fromkeys(candidates))
+        if not flag.startswith("-"):  # a dotted key: checked only against engines with config keys of that section
+            head = flag.split(".")[0] + "."
+            candidates = [c for c in candidates if any(k.kind == "config" and k.flag.startswith(head)
+                                                       for k in self.engines[c].knobs)]
         if not candidates:
             return None
         knobs = [k for c in candidates if (k := self.engines[c].knob(flag)) is not None]
@@ -101,11 +105,18 @@ def _cells(row: str) -> list[str]:
     return re.split(r"(?<!\\)\|", row)
 
 
+CONFIG_KEY = re.compile(r"^([a-z][a-z0-9_]*)(\.[a-z][a-z0-9_]*)+$")
+
+
 def _spans(text: str) -> Iterable[str]:
+    """Flags (`--max-num-seqs`, `--page-size 16`) and dotted config keys (`kv_cache_config.dtype`) in code spans."""
     for match in CODE_SPAN.finditer(text):
-        found = FLAG.match(match.group(1).strip())
+        inner = match.group(1).strip()
+        found = FLAG.match(inner)
         if found:
             yield found.group(1).split("=")[0]
+        elif CONFIG_KEY.match(inner.split("=")[0].split(":")[0].strip()):
+            yield inner.split("=")[0].split(":")[0].strip()
 
 
 def check_page(text: str, where: str, first_line: int = 1,
