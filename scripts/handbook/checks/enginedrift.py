@@ -61,7 +61,10 @@ def _add_negations(snapshot: dict, root: Path, engine: Engine) -> None:
             if isinstance(value, bool):
                 booleans.add(name)
     for flag, entry in snapshot["flags"].items():
-        if flag.startswith("--") and flag[2:].replace("-", "_") in booleans and isinstance(entry["default"], bool):
+        # A default of None is the add_argument call overriding a `bool` field's default (vLLM's
+        # --enable-prefix-caching and --enable-chunked-prefill), which keeps the `--no-` form.
+        if (flag.startswith("--") and flag[2:].replace("-", "_") in booleans
+                and (isinstance(entry["default"], bool) or entry["default"] is None)):
             negation = "--no-" + flag[2:]
             if negation not in entry["aliases"]:
                 entry["aliases"] = sorted([*entry["aliases"], negation])
