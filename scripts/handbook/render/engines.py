@@ -56,6 +56,13 @@ def default(engine: str, name: str) -> str:
     return text
 
 
+def history(engine: str, name: str) -> str:
+    knob = _knob(engine, name)
+    if not knob.history:
+        raise ValueError(f"{engine_data.get(engine).file}:{knob.line}: {knob.flag} has no `history:`")
+    return knob.history
+
+
 def source_link(engine: engine_data.Engine, knob: engine_data.Knob) -> str:
     if knob.source.startswith(("http://", "https://")):
         return f"[documentation]({knob.source})"
@@ -114,37 +121,37 @@ def load_crossref(path=None) -> list[dict]:
 
 
 def crossref(section: str = "") -> str:
-    """One section of the engine flag cross-reference: a row per knob, a column per engine (with its release),
-    each cell the engine's flags and their defaults."""
+    """One section of the engine flag cross-reference: per knob, a row for each engine (with its release) giving the
+    engine's flags and their defaults; the knob's name is written on its first row."""
     rows = [r for r in load_crossref() if not section or r["section"] == section]
     if not rows:
         raise ValueError(f"no cross-reference rows in section {section!r} of data/engine-crossref.yml")
     order = [e for e in ("vllm", "sglang", "tensorrt-llm") if any(e in r["engines"] for r in rows)]
     order += sorted({e for r in rows for e in r["engines"]} - set(order))
     engines = engine_data.load()
-    out = ["| Knob | " + " | ".join(engines[e].label for e in order) + " |",
-           "| --- | " + " | ".join("---" for _ in order) + " |"]
+    out = ["| Knob | Engine (release checked) | Flag or key | Default |", "| --- | --- | --- | --- |"]
     for row in rows:
-        cells = []
+        first = True
         for engine_id in order:
             names = row["engines"].get(engine_id)
             note = ""
             if isinstance(names, dict):
                 names, note = names.get("flags") or [], names.get("note", "")
             if not names:
-                cells.append("—")
                 continue
-            parts = []
+            flags, defaults = [], []
             for name in names if isinstance(names, list) else [names]:
                 knob = engines[engine_id].knob(name)
-                text = " / ".join(f"`{n}`" for n in knob.names())
-                value = knob.default_text()
                 status = engine_data.describe_status(knob)
-                parts.append(text + (f" (default: {_pipe(value)})" if value else "") + (f" **{status}**" if status
-                                                                                          else ""))
-            cells.append("; ".join(parts) + (f" ({_pipe(note)})" if note else ""))
-        knob_text = _pipe(row["knob"]) + (f" ({_pipe(row['note'])})" if row.get("note") else "")
-        out.append(f"| {knob_text} | " + " | ".join(cells) + " |")
+                flags.append(" / ".join(f"`{n}`" for n in knob.names()) + (f" (**{status}**)" if status else ""))
+                value = knob.default_text()
+                if value:
+                    defaults.append((f"`{knob.flag}`: " if len(names) > 1 else "") + _pipe(value))
+            knob_text = (_pipe(row["knob"]) + (f" ({_pipe(row['note'])})" if row.get("note") else "")) if first else ""
+            flag_text = "; ".join(flags) + (f" ({_pipe(note)})" if note else "")
+            out.append(f"| {knob_text} | {engines[engine_id].label} | {flag_text} | "
+                       f"{'; '.join(defaults) or 'not stated in the data'} |")
+            first = False
     return "\n".join(out)
 
 

@@ -94,6 +94,7 @@ NUMBERS: dict[str, tuple[Callable[..., Any], str]] = {
     "engine_release": (engines.release, "text"),
     "engine_released": (engines.released, "text"),
     "engine_default": (engines.default, "text"),
+    "engine_history": (engines.history, "text"),
     "flag": (engines.flag, "text"),
     # The serving planner (scripts/handbook/formulas/planner.py, scripts/handbook/render/planner_view.py)
     **planner_view.NUMBERS,
