@@ -29,7 +29,7 @@ released: 2026-01-01
 release_source: https://example.org/beta
 status: active
 names: [Beta]
-commands: [beta-server]
+commands: [beta-server, python -m beta.serve]
 flags:
   - {flag: --running-requests, does: Most requests running., source: b.py}
 """
@@ -91,7 +91,8 @@ def test_release_columns_must_name_a_release(toys):
 
 def test_command_lines_in_code_blocks_are_checked_against_their_engine(toys):
     block = ("```bash\nalpha serve model \\\n  --max-seqs 64 \\\n  --chunk -1\n"
-             "beta-server --running-requests 8\ncurl -X POST localhost\n```\n")
+             "beta-server --running-requests 8\npython -m beta.serve --running-requests 8\n"
+             "curl -X POST localhost\n```\n")
     found = check(block, toys)
     assert len(found) == 1 and "`--chunk` is named for Alpha 2.0" in found[0]
     assert found[0].startswith("docs/x.md:11:")

@@ -57,14 +57,15 @@ class _Context:
         text = CODE_SPAN.sub(lambda m: " " + m.group(1) + " ", text)
         return [engine_id for engine_id, pattern in self.patterns.items() if pattern.search(text)]
 
-    def command_engine(self, command: str) -> str | None:
+    def command_engine(self, command: str) -> tuple[str, str] | None:
+        """(engine id, the command's words after the engine's command) when `command` starts an engine."""
         stripped = re.sub(r"^\s*(\$\s+)?([A-Z_][A-Z0-9_]*=\S+\s+)*", "", command)
         best = None
         for engine in self.engines.values():
             for start in engine.commands:
-                if stripped.startswith(start) and (best is None or len(start) > best[1]):
-                    best = (engine.id, len(start))
-        return best[0] if best else None
+                if stripped.startswith(start) and (best is None or len(start) > len(best[1])):
+                    best = (engine.id, start)
+        return (best[0], stripped[len(best[1]):]) if best else None
 
     def judge(self, flag: str, candidates: Iterable[str], text: str, where: str) -> Finding | None:
         candidates = list(dict.fromkeys(candidates))
@@ -171,12 +172,13 @@ def check_page(text: str, where: str, first_line: int = 1,
             if line.rstrip().endswith("\\"):
                 continue
             joined = " ".join(command)
-            engine_id = context.command_engine(joined)
-            if engine_id:
+            started = context.command_engine(joined)
+            if started:
+                engine_id, rest = started
                 try:
-                    words = shlex.split(joined, comments=True)
+                    words = shlex.split(rest, comments=True)
                 except ValueError:
-                    words = joined.split()
+                    words = rest.split()
                 for word in words:
                     found = FLAG.match(word)
                     if found and not re.match(r"^-\d", word):
