@@ -341,8 +341,269 @@ def tensor_parallel(rec):
     return out
 
 
+# --- 8. speculative verification ------------------------------------------------------------
+
+def spec_verify(rec):
+    pts = rec["results"]["points"]
+    out = {}
+    ctxs = sorted({p["context"] for p in pts})
+    batches = sorted({p["batch"] for p in pts})
+    gammas = sorted({v["gamma"] for p in pts for v in p["verify"]})
+    c = Chart("Verification pass against a plain decode step",
+              "Time of one target pass over gamma + 1 positions per sequence divided by the plain decode step, "
+              f"gamma = {gammas[-1]}, against batch size for each context, with the handbook's roofline ratio "
+              "dashed. Near 1 the drafts ride along almost free; the ratio climbs once the pass turns compute-bound.",
+              "batch size (sequences)", "verify time / plain step time", xlog=True, xticks=batches, ymin=0)
+    for i, ctx in enumerate(ctxs):
+        sub = [p for p in pts if p["context"] == ctx]
+        col = [BLUE, ORANGE, GREEN, PURPLE][i % 4]
+        vs = [next(v for v in p["verify"] if v["gamma"] == gammas[-1]) for p in sub]
+        c.add(f"context {fmt_tick(ctx)}: measured", [p["batch"] for p in sub], [v["ratio"] for v in vs], col)
+        c.add(f"context {fmt_tick(ctx)}: roofline", [p["batch"] for p in sub], [v["formula"]["ratio"] for v in vs],
+              col, dash="6 4", markers=False, width=1.5)
+    out["spec_verify_ratio.svg"] = c.render()
+    ctx = ctxs[0]
+    sub = [p for p in pts if p["context"] == ctx]
+    c = Chart(f"Verification cost by draft length (context {fmt_tick(ctx)})",
+              "Pass time over one masked position (the verification code's own baseline) for gamma = "
+              + ", ".join(str(g) for g in gammas) + ", against batch size; the plain decode step is the grey line. "
+              "Up to batch 16 extra positions cost a few percent; at batch 64 and 256 the cost grows with gamma.",
+              "batch size (sequences)", "step time (ms)", xlog=True, ylog=True, xticks=[p["batch"] for p in sub])
+    c.add("plain decode step", [p["batch"] for p in sub], [p["plain"]["median"] * 1e3 for p in sub], GREY)
+    c.add("one position, masked", [p["batch"] for p in sub],
+          [p["one_position_masked"]["median"] * 1e3 for p in sub], RED, dash="3 3")
+    for i, g in enumerate(gammas):
+        c.add(f"gamma = {g}", [p["batch"] for p in sub],
+              [next(v for v in p["verify"] if v["gamma"] == g)["time"]["median"] * 1e3 for p in sub],
+              [BLUE, ORANGE, GREEN, PURPLE][i % 4])
+    out["spec_verify_gamma.svg"] = c.render()
+    return out
+
+
+# --- 9. FP8 ---------------------------------------------------------------------------------
+
+def fp8(rec):
+    r = rec["results"]
+    if not r.get("fp8_available"):
+        return {}
+    out = {}
+    g = r["gemm"]
+    ms = sorted({x["m"] for x in g})
+    c = Chart("FP8 over BF16 matmul speedup at the model's layer shapes",
+              "BF16 time over FP8 time (torch._scaled_mm, one scale per tensor, operands already FP8) for each "
+              "of a layer's four matmuls against M, the tokens in the batch; the roofline predicts about 2x at "
+              "every size. Small matrices at decode sizes gain nothing or lose; the large ones gain 1.5x to 1.9x.",
+              "M (tokens in the batch)", "speedup (BF16 time / FP8 time)", xlog=True, xticks=ms, ymin=0)
+    for i, name in enumerate(["qkv", "attn_out", "gate_up", "down"]):
+        sub = sorted((x for x in g if x["layer"] == name), key=lambda x: x["m"])
+        c.add(f"{name} ({sub[0]['k']} x {sub[0]['n']})", [x["m"] for x in sub], [x["speedup"] for x in sub],
+              [BLUE, ORANGE, GREEN, PURPLE][i])
+    c.add("roofline", ms, [max(x["predicted_speedup"] for x in g if x["m"] == m) for m in ms], GREY, dash="6 4",
+          markers=False, width=1.5)
+    c.add("no change", [ms[0], ms[-1]], [1, 1], RED, dash="2 3", markers=False, width=1)
+    out["fp8_gemm.svg"] = c.render()
+    d = r["decode"]["points"]
+    bs = [p["batch"] for p in d]
+    c = Chart(f"Decode step with FP8 weights (context {fmt_tick(d[0]['context'])})",
+              "Speedup of the whole decode step (CUDA graph) with every layer's weights in FP8 over the same "
+              "step in BF16, with activation scales computed every call (dynamic) or fixed (static), against "
+              "the roofline's ratio of bytes read.",
+              "batch size (sequences)", "speedup over BF16", xlog=True, xticks=bs, ymin=0)
+    c.add("FP8, static activation scale", bs, [p["speedup_static"] for p in d], BLUE)
+    c.add("FP8, dynamic activation scale", bs, [p["speedup_dynamic"] for p in d], ORANGE)
+    c.add("roofline (bytes BF16 / bytes FP8)", bs, [p["predicted_speedup"] for p in d], GREY, dash="6 4",
+          markers=False, width=1.5)
+    c.add("no change", [bs[0], bs[-1]], [1, 1], RED, dash="2 3", markers=False, width=1)
+    out["fp8_decode.svg"] = c.render()
+    return out
+
+
+# --- 10. chunked-prefill interference -------------------------------------------------------
+
+def chunk_interference(rec):
+    r = rec["results"]
+    pts = r["points"]
+    chunks = sorted({p["chunk"] for p in pts})
+    out = {}
+    c = Chart(f"Decode step time when a prefill chunk joins (context {fmt_tick(r['points'][0]['context'])})",
+              "Step time of a running decode batch with a prefill chunk of 256 to 8192 tokens in the same forward "
+              "pass, for three batch sizes (first chunk of its prompt) and one batch whose chunk follows 4096 "
+              "cached prompt tokens; dashed: the same batch with no chunk. Every running sequence waits this long "
+              "for its next token.",
+              "chunk size (prompt tokens in the step)", "step time = inter-token latency (ms)", xlog=True, ylog=True,
+              xticks=chunks)
+    groups = sorted({(p["batch"], p["chunk_start"]) for p in pts})
+    for i, (b, st) in enumerate(groups):
+        sub = sorted((p for p in pts if p["batch"] == b and p["chunk_start"] == st), key=lambda p: p["chunk"])
+        col = [BLUE, ORANGE, GREEN, PURPLE][i % 4]
+        lab = f"batch {b}" + (f", after {fmt_tick(st)} cached" if st else "")
+        c.add(lab, [p["chunk"] for p in sub], [p["mixed"]["median"] * 1e3 for p in sub], col,
+              lo=[p["mixed"]["p10"] * 1e3 for p in sub], hi=[p["mixed"]["p90"] * 1e3 for p in sub])
+        if not st:
+            c.add(f"batch {b}, no chunk", [chunks[0], chunks[-1]], [sub[0]["decode_only"]["median"] * 1e3] * 2, col,
+                  dash="6 4", markers=False, width=1.5)
+    out["chunk_itl.svg"] = c.render()
+    c = Chart("Added inter-token latency against chunk size",
+              "Mixed step minus the decode-only step, next to the same chunk prefilled alone: the chunk adds "
+              "about its own prefill time, minus the weight read it shares with the decode step.",
+              "chunk size (prompt tokens in the step)", "milliseconds", xlog=True, ylog=True, xticks=chunks)
+    alone = sorted((a for a in r["chunk_only"] if a["chunk_start"] == 0), key=lambda a: a["chunk"])
+    c.add("chunk prefilled alone", [a["chunk"] for a in alone], [a["time"]["median"] * 1e3 for a in alone], GREY)
+    for i, b in enumerate(sorted({p["batch"] for p in pts if p["chunk_start"] == 0})):
+        sub = sorted((p for p in pts if p["batch"] == b and p["chunk_start"] == 0), key=lambda p: p["chunk"])
+        c.add(f"added to batch {b}", [p["chunk"] for p in sub], [p["itl_spike_s"] * 1e3 for p in sub],
+              [BLUE, ORANGE, GREEN][i % 3])
+    out["chunk_spike.svg"] = c.render()
+    return out
+
+
+# --- 11. CUDA graphs ------------------------------------------------------------------------
+
+def cuda_graphs(rec):
+    pts = [p for p in rec["results"]["points"] if "graph" in p]
+    if not pts:
+        return {}
+    bs = [p["batch"] for p in pts]
+    c = Chart(f"Decode step eager and as a CUDA graph (context {fmt_tick(pts[0]['context'])})",
+              "Step time of the lean Llama-3.1-8B-shaped decode step launched kernel by kernel from Python and "
+              "replayed as one CUDA graph, with p10-p90 bars, and the host's time to issue the eager step. Eager "
+              "stays near the host time until the GPU work outgrows it.",
+              "batch size (sequences)", "step time (ms)", xlog=True, xticks=bs, ymin=0)
+    c.add("eager", bs, [p["eager"]["median"] * 1e3 for p in pts], ORANGE,
+          lo=[p["eager"]["p10"] * 1e3 for p in pts], hi=[p["eager"]["p90"] * 1e3 for p in pts])
+    c.add("CUDA graph", bs, [p["graph"]["median"] * 1e3 for p in pts], BLUE,
+          lo=[p["graph"]["p10"] * 1e3 for p in pts], hi=[p["graph"]["p90"] * 1e3 for p in pts])
+    c.add("host time to issue the eager step", bs, [p["host_eager"]["median"] * 1e3 for p in pts], PURPLE,
+          dash="3 3")
+    c.add("bound (datasheet bandwidth)", bs, [p["bound_spec_s"] * 1e3 for p in pts], GREY, dash="6 4",
+          markers=False, width=1.5)
+    out = {"cuda_graphs_step.svg": c.render()}
+    c = Chart("Share of the eager step that graph capture removes",
+              "1 - graph time / eager time against batch size: about half the eager step or more up to batch "
+              "128, a few percent at batch 256, where the GPU work outlasts the launches.",
+              "batch size (sequences)", "launch overhead share (%)", xlog=True, xticks=bs, ymin=0, ymax=100)
+    c.add("overhead share", bs, [p["overhead_share"] * 100 for p in pts], BLUE)
+    out["cuda_graphs_share.svg"] = c.render()
+    return out
+
+
+# --- 12. formulas against measurements ------------------------------------------------------
+
+def _fc_lines(c, rows, key, groups, label, colors, xscale=1.0, yscale=1e3):
+    for i, gval in enumerate(groups):
+        sub = sorted((r for r in rows if r.get(label) == gval), key=lambda r: r[key])
+        col = colors[i % len(colors)]
+        xs = [r[key] * xscale for r in sub]
+        c.add(f"{label} {fmt_tick(gval)}: measured", xs, [r["measured"] * yscale for r in sub], col)
+        c.add(f"{label} {fmt_tick(gval)}: formula", xs, [r["predicted"] * yscale for r in sub], col, dash="6 4",
+              markers=False, width=1.5)
+
+
+def formula_check(rec):
+    rows = rec["results"]["rows"]
+    out = {}
+
+    def series(name, **match):
+        return [r for r in rows if r["series"] == name and all(r.get(k) == v for k, v in match.items())]
+    cols = [BLUE, ORANGE, GREEN, PURPLE]
+    dec = [r for r in series("decode_graph", source="decode") if r["context"] in (512, 8192)] + \
+        series("decode_long_context")
+    c = Chart("Decode step: decode_step_time against the CUDA-graph measurement",
+              "Measured step time (solid) and the handbook's lower bound (dashed) against batch size at contexts "
+              "512 and 8192 (experiment 2) and 16K and 32K (experiment 8). The bound holds everywhere; the gap "
+              "widens at long context and small batch, where the attention kernel is far from full bandwidth.",
+              "batch size (sequences)", "step time (ms)", xlog=True, ylog=True)
+    _fc_lines(c, dec, "batch", sorted({r["context"] for r in dec}), "context", cols)
+    out["formula_decode.svg"] = c.render()
+
+    pre = series("prefill")
+    c = Chart("Prefill: prefill_time against the measured time to first token",
+              "Measured TTFT (CUDA graph up to 4096 tokens, eager above) and the handbook's bound, max(FLOPs / "
+              "dense peak, weights / bandwidth), against prompt length.",
+              "prompt length (tokens)", "TTFT (ms)", xlog=True, ylog=True, xticks=[r["tokens"] for r in pre])
+    c.add("measured", [r["tokens"] for r in pre], [r["measured"] * 1e3 for r in pre], BLUE)
+    c.add("formula", [r["tokens"] for r in pre], [r["predicted"] * 1e3 for r in pre], GREY, dash="6 4",
+          markers=False, width=1.5)
+    out["formula_prefill.svg"] = c.render()
+
+    kv = sorted(series("kv_bytes"), key=lambda r: r["predicted"])
+    c = Chart("KV cache: kv_bytes against the allocated bytes",
+              "Bytes torch.cuda.memory_allocated grew by when each cache was allocated, and the formula's bytes, "
+              "for each batch and context of experiment 4: the two lines coincide.",
+              "tokens in the cache (batch x context)", "GiB", xlog=True, ylog=True)
+    c.add("measured", [r["batch"] * r["context"] for r in kv], [r["measured"] / 2**30 for r in kv], BLUE)
+    c.add("formula", [r["batch"] * r["context"] for r in kv], [r["predicted"] / 2**30 for r in kv], GREY,
+          dash="6 4", markers=False, width=1.5)
+    out["formula_kv.svg"] = c.render()
+
+    ae, ag = series("allreduce_eager"), series("allreduce_graph")
+    c = Chart("All-reduce: the interconnects page's cost model against two H100s",
+              "Measured time per all-reduce (eager, and inside a CUDA graph) and the model: 10 us plus size x "
+              "2(n-1)/n over the assumed bus bandwidth, NVLink's peak per direction, for n = 2.",
+              "message size", "time per all-reduce (µs)", xlog=True, ylog=True,
+              xticks=[2**k for k in range(10, 29, 3)], xfmt=fmt_bytes)
+    c.add("measured, eager", [r["bytes"] for r in ae], [r["measured"] * 1e6 for r in ae], ORANGE)
+    c.add("measured, CUDA graph", [r["bytes"] for r in ag], [r["measured"] * 1e6 for r in ag], BLUE)
+    c.add("formula", [r["bytes"] for r in ae], [r["predicted"] * 1e6 for r in ae], GREY, dash="6 4",
+          markers=False, width=1.5)
+    out["formula_allreduce.svg"] = c.render()
+
+    sv = [r for r in series("spec_verify_ratio") if r["context"] == 1024]
+    c = Chart("Speculative verification: spec_verify_step_time ratio against the measurement (context 1K)",
+              "Verification pass over gamma + 1 positions divided by the plain decode step, measured (solid) and "
+              "from the handbook's roofline (dashed), for gamma = 1, 3 and 7.",
+              "batch size (sequences)", "verify time / plain step time", xlog=True,
+              xticks=sorted({r["batch"] for r in sv}), ymin=0)
+    for i, gm in enumerate(sorted({r["gamma"] for r in sv})):
+        sub = sorted((r for r in sv if r["gamma"] == gm), key=lambda r: r["batch"])
+        c.add(f"gamma {gm}: measured", [r["batch"] for r in sub], [r["measured"] for r in sub], cols[i])
+        c.add(f"gamma {gm}: formula", [r["batch"] for r in sub], [r["predicted"] for r in sub], cols[i], dash="6 4",
+              markers=False, width=1.5)
+    out["formula_spec_verify.svg"] = c.render()
+
+    f8 = series("fp8_speedup")
+    c = Chart("FP8 decode: the roofline's speedup against the measurement",
+              "decode_step_time in BF16 over the same in FP8 (every weight FP8), against the measured speedup of "
+              "the lean step with FP8 layer weights, by batch size (context 1024).",
+              "batch size (sequences)", "speedup over BF16", xlog=True, xticks=sorted({r["batch"] for r in f8}),
+              ymin=0)
+    for i, v in enumerate(("static", "dynamic")):
+        sub = sorted((r for r in f8 if r["variant"] == v), key=lambda r: r["batch"])
+        c.add(f"measured, {v} scale", [r["batch"] for r in sub], [r["measured"] for r in sub], cols[i])
+    sub = sorted((r for r in f8 if r["variant"] == "static"), key=lambda r: r["batch"])
+    c.add("formula", [r["batch"] for r in sub], [r["predicted"] for r in sub], GREY, dash="6 4", markers=False,
+          width=1.5)
+    out["formula_fp8.svg"] = c.render()
+
+    ch = series("chunk_mixed", chunk_start=0)
+    c = Chart("Mixed decode and prefill step: the roofline against the measurement",
+              "Step time with a prefill chunk joined to a decode batch, measured (solid) and the bound built from "
+              "handbook.formulas (dashed), against chunk size, for each batch.",
+              "chunk size (prompt tokens in the step)", "step time (ms)", xlog=True, ylog=True,
+              xticks=sorted({r["chunk"] for r in ch}))
+    _fc_lines(c, ch, "chunk", sorted({r["batch"] for r in ch}), "batch", cols)
+    out["formula_chunk.svg"] = c.render()
+
+    cg = [r for r in rows if r.get("source") == "cuda_graphs"]
+    c = Chart("CUDA graphs: decode_step_time against eager and graph steps (context 1024)",
+              "The same lower bound against the eager step and the CUDA-graph step by batch size: the graph step "
+              "follows the bound's shape; the eager step sits at the host's launch time until batch 256.",
+              "batch size (sequences)", "step time (ms)", xlog=True, xticks=sorted({r["batch"] for r in cg}), ymin=0)
+    for i, s in enumerate(("decode_eager", "decode_graph")):
+        sub = sorted((r for r in cg if r["series"] == s), key=lambda r: r["batch"])
+        c.add("eager" if s == "decode_eager" else "CUDA graph", [r["batch"] for r in sub],
+              [r["measured"] * 1e3 for r in sub], [ORANGE, BLUE][i])
+    sub = sorted((r for r in cg if r["series"] == "decode_graph"), key=lambda r: r["batch"])
+    c.add("formula", [r["batch"] for r in sub], [r["predicted"] * 1e3 for r in sub], GREY, dash="6 4",
+          markers=False, width=1.5)
+    out["formula_cuda_graphs.svg"] = c.render()
+    return out
+
+
 RENDERERS = {"ceilings": ceilings, "decode": decode, "prefill": prefill, "kv_memory": kv_memory,
-             "prefix_reuse": prefix_reuse, "batching": batching, "tensor_parallel": tensor_parallel}
+             "prefix_reuse": prefix_reuse, "batching": batching, "tensor_parallel": tensor_parallel,
+             "spec_verify": spec_verify, "fp8": fp8, "chunk_interference": chunk_interference,
+             "cuda_graphs": cuda_graphs, "formula_check": formula_check}
 
 
 def render_all(measurements: Path = MEASUREMENTS) -> dict[str, str]:

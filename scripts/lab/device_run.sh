@@ -11,7 +11,7 @@ nvidia-smi --query-gpu=index,name,driver_version,memory.total,clocks.sm,clocks.m
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "cuda", torch.version.cuda, "transformers", transformers.__version__, "gpus", torch.cuda.device_count())'
 exps=${*:-ceilings decode prefill kv_memory prefix_reuse tensor_parallel}
 for e in $exps; do
-  case $e in decode|tensor_parallel) limit=220;; *) limit=120;; esac
+  case $e in decode|tensor_parallel) limit=220;; spec_verify) limit=170;; cuda_graphs) limit=90;; *) limit=120;; esac
   timeout $limit python3 -m lab.run --only "$e" --out data/measurements
   echo "== $e exit $?"
   cp data/measurements/"$e".json "$OUT"/ 2>/dev/null

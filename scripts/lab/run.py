@@ -20,7 +20,8 @@ from pathlib import Path
 from . import EXPERIMENTS
 from .common import MEASUREMENTS, log, read_json, write_json
 
-GPU_EXPERIMENTS = ("ceilings", "decode", "prefill", "kv_memory", "prefix_reuse", "tensor_parallel")
+GPU_EXPERIMENTS = ("ceilings", "decode", "prefill", "kv_memory", "prefix_reuse", "tensor_parallel",
+                   "spec_verify", "fp8", "chunk_interference", "cuda_graphs")
 
 
 def main(argv=None) -> int:
