@@ -2,7 +2,7 @@
 
 A page writes one of these on a line of its own:
 
-    {{< calculator kv-cache >}}         one calculator (the names: CALCULATORS)
+    {{< calculator kv-cache >}}         one calculator (the names: CALCULATORS, and planner)
     {{< explainer batching >}}          static / dynamic / continuous batching on one request stream
     {{< explainer latency-timeline >}}  one request's timeline and its TTFT, TPOT, ITL, E2E latency
     {{< explainer sampling >}}          temperature, top-k, top-p and min-p on a toy distribution
@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from handbook import data, formulas
 from handbook.data import measurements
+from handbook.formulas import planner
 
 # --- markup helpers, one set for both kinds -------------------------------------------------------
 
@@ -193,7 +194,7 @@ CALCULATORS: dict[str, Calculator] = {
     "gpu-memory": Calculator(
         "GPU memory budget",
         lambda f: [_model(f), _weights(f), _gpu(f), number(f, "gpu_count", "GPUs (tensor parallel)", "1"), _kv(f),
-                   _context(f), number(f, "memory_utilization", "Memory utilization (fraction, e.g. 0.9)", "0.9",
+                   _context(f), number(f, "memory_utilization", "Share of memory for weights and KV cache (fraction; 0.9 assumed)", "0.9",
                                        whole=False)],
         [("weight_bytes", "Weights"), ("kv_budget_bytes", "Left for the KV cache"),
          ("max_sequences", "Sequences of this length that fit"), ("fits", "Fits?")], models=True, gpus=True),
@@ -229,7 +230,55 @@ CALCULATORS: dict[str, Calculator] = {
 }
 
 
+# --- the serving planner: a calculator with its own script (planner.js) and a working shown under the results --------
+
+PLANNER_MODEL_FIELDS = MODEL_FIELDS + ("hidden_size", "intermediate_size", "num_experts", "experts_per_token",
+                                       "v_head_dim")
+PLANNER_GPU_FIELDS = GPU_FIELDS + ("interconnect",)
+
+
+def _planner_fields(f: Form) -> list[str]:
+    return [select(f, "model", "Model", [(m.id, m.name) for m in data.load_models().values()], "llama-3.1-70b"),
+            _gpu(f), _weights(f), _kv(f),
+            number(f, "requests_per_s", "Peak requests/s (with bursts)", "20", whole=False),
+            number(f, "prompt_tokens", "Prompt tokens (mean)", "2000"),
+            number(f, "output_tokens", "Output tokens (mean)", "300"),
+            number(f, "ttft_p99_s", "p99 TTFT limit (seconds)", "1", whole=False),
+            number(f, "tpot_p99_s", "TPOT limit (seconds, e.g. 0.05)", "0.05", whole=False),
+            number(f, "headroom", "Headroom (fraction, e.g. 0.3)", "0.3", whole=False),
+            number(f, "gpu_hourly_usd", "Price per GPU-hour (USD)", "2.5", whole=False)]
+
+
+PLANNER_RESULTS = [("gpus", "GPUs"), ("replicas", "Replicas"), ("tensor_parallel", "Tensor parallel"),
+                   ("ttft_p99_s", "TTFT at the load"), ("tpot_s", "TPOT at the load"),
+                   ("tokens_per_s", "Output tokens/s at the load"), ("usd_per_million_tokens", "Cost"),
+                   ("binding", "Binding constraint")]
+
+
+def planner_payload() -> dict:
+    """What planner.js reads: the models and GPUs, the lab's measured fractions with the planner's slowdown, and the
+    planner's assumed constants."""
+    out = payload(models=PLANNER_MODEL_FIELDS, gpus=PLANNER_GPU_FIELDS)
+    out["lab"] = planner.calibrated_lab()
+    out["planner"] = {"memory_utilization": planner.MEMORY_UTILIZATION, "workspace_bytes": planner.WORKSPACE_BYTES,
+                      "chunk_tokens": planner.CHUNK_TOKENS, "kv_transfer_Bps": planner.KV_TRANSFER_BPS}
+    return out
+
+
+def _planner() -> str:
+    f = Form("calc", "calc-planner")
+    working = ('<details class="calc-working"><summary>The working: every step and the numbers it used</summary>'
+               '<div data-figure="working"></div></details>')
+    inner = (f'<form class="calc-inputs" novalidate>{"".join(_planner_fields(f))}</form>'
+             '<p class="calc-error calc-general" data-error-for="" role="status" aria-live="polite"></p>'
+             + results(f, PLANNER_RESULTS, live=True) + working)
+    return widget("calculator", f, "planner", "Serving planner", planner_payload(), inner,
+                  "the page works the same example step by step.")
+
+
 def calculator(name: str = "") -> str:
+    if name == "planner":
+        return _planner()
     spec = _known(CALCULATORS, "calculator", name)
     f = Form("calc", f"calc-{name}")
     inner = (f'<form class="calc-inputs" novalidate>{"".join(spec.fields(f))}</form>'
