@@ -133,7 +133,8 @@ def test_pattern_fields_are_checked(tmp_path, extra, where):
 
 def test_every_new_model_has_a_source_and_a_retrieval_date():
     for model_id in ("deepseek-v3.2", "qwen3-next-80b-a3b", "kimi-linear-48b-a3b", "gemma-4-31b", "gemma-4-e4b",
-                     "llama-4-scout", "llama-4-maverick"):
+                     "llama-4-scout", "llama-4-maverick", "deepseek-v4-flash", "deepseek-v4-pro", "kimi-k2", "glm-4.5",
+                     "glm-4.5-air"):
         m = data.model(model_id)
         assert m.source.startswith("https://") and m.retrieved == "2026-12-07"
         assert m.get("source_ref") and m.get("source_note")
@@ -154,3 +155,64 @@ def test_kv_comparison_table_covers_each_design():
     # 32K sequence: 12 x 2048 B x 32768 + the 37.7 MiB state = 806 MiB
     assert "| 806 |" in qwen and "| 37.7 |" in qwen
     assert "sparse (MLA + indexer, top-2,048)" in text and "18 layers share KV" in text
+
+
+def test_compressed_deepseek_v4_flash_keeps_a_window_and_one_entry_per_ratio():
+    # one 512-wide vector per entry serves as key and value: 1024 bytes in BF16
+    # 2 window-only layers: 128 entries; 21 ratio-4 layers: 128 + 32768 / 4 entries plus an FP4 indexer key per
+    # compressed entry (128 x 0.5 bytes + 4 one-byte scales = 68 bytes); 20 ratio-128 layers: 128 + 32768 / 128
+    expected = 2 * 128 * 1024 + 21 * ((128 + 8192) * 1024 + 8192 * 68) + 20 * (128 + 256) * 1024
+    assert f.kv_bytes("deepseek-v4-flash", "bf16", 32768) == expected == 198_737_920
+    # a decode step reads the window, the indexer's top 512 compressed entries and every indexer key
+    read = 2 * 128 * 1024 + 21 * ((128 + 512) * 1024 + 8192 * 68) + 20 * (128 + 256) * 1024
+    assert f.kv_read_bytes("deepseek-v4-flash", "bf16", 32768) == read
+    # only complete groups are compressed: 130 tokens give 32 entries at 1/4 and 1 at 1/128; 127 tokens none there
+    assert f.kv_bytes("deepseek-v4-flash", "bf16", 130) == (2 * 128 * 1024 + 21 * ((128 + 32) * 1024 + 32 * 68)
+                                                            + 20 * (128 + 1) * 1024)
+    assert f.kv_bytes("deepseek-v4-flash", "bf16", 127) == (2 * 127 * 1024 + 21 * ((127 + 31) * 1024 + 31 * 68)
+                                                            + 20 * 127 * 1024)
+    # per token with no window: 21 x (1024 + 68) / 4 + 20 x 1024 / 128 + 2 x 1024
+    assert f.kv_bytes_per_token("deepseek-v4-flash") == 21 * 1092 / 4 + 20 * 8 + 2048
+
+
+def test_compressed_layers_attend_to_window_and_selected_entries():
+    # DeepSeek-V4-Pro at 1M tokens: 30 indexed layers read 128 + 1024 entries and score 262144 compressed keys;
+    # 31 ratio-128 layers read 128 + 8192 entries; 4 x 128 heads x 512 FLOPs per entry (MQA, K = V)
+    pair = 4 * 128 * 512
+    attention = 30 * ((128 + 1024) * pair + 262144 * 2 * 64 * 128) + 31 * (128 + 8192) * pair
+    assert f.flops_per_token("deepseek-v4-pro", 1048576) == 2 * 4.9777891328e10 + attention
+
+
+def test_prefill_of_compressed_layers_sums_what_each_token_attends(tmp_path):
+    # a 2-layer toy: window 4, one ratio-2 indexed layer (top-3), one ratio-4 layer; 10-token prompt
+    text = MODEL.replace("num_layers: 4", "num_layers: 2").replace("num_kv_heads: 2", "num_kv_heads: 1") + """\
+  kv_single_tensor: true
+  sliding_window: 4
+  compressed_layers:
+    - {layers: 1, ratio: 2, indexed: true}
+    - {layers: 1, ratio: 4}
+  index_topk: 3
+  index_n_heads: 2
+  index_head_dim: 8
+  index_scale_block: 8
+  indexer_dtype: fp8
+"""
+    m = data.load_models(_write(tmp_path, "models.yml", text))["tiny"]
+    pair = 4 * 4 * 64  # expanded = absorbed for non-MLA: 4 x heads x head_dim
+    local = sum(min(i, 4) for i in range(1, 11))
+    ratio2 = sum(min(i // 2, 3) for i in range(1, 11))
+    ratio4 = sum(i // 4 for i in range(1, 11))
+    index = sum(i // 2 for i in range(1, 11)) * 2 * 2 * 8
+    expected = 2 * 1.0e9 * 10 + (2 * local + ratio2 + ratio4) * pair + index
+    assert f.prefill_flops(m, 10) == expected
+
+
+@pytest.mark.parametrize("extra, where", [
+    ("  compressed_layers: 3\n", "compressed_layers"),
+    ("  compressed_layers:\n    - {layers: 5, ratio: 4}\n", "num_layers"),
+    ("  compressed_layers:\n    - {layers: 1, ratio: 4, indexed: true}\n", "index_topk"),
+    ("  compressed_layers:\n    - {layers: 1, ratio: 0}\n", "compressed_layers[0].ratio"),
+    ("  kv_single_tensor: maybe\n", "kv_single_tensor"),
+])
+def test_compressed_fields_are_checked(tmp_path, extra, where):
+    assert f"(tiny.{where})" in _error(data.load_models, _write(tmp_path, "models.yml", MODEL + extra))

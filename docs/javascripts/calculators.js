@@ -14,33 +14,46 @@
   }
   function weightBytes(d, m, dtype) { return m.params_total * dtypeBytes(d, dtype); }
   // m.layer_groups is data.layer_groups(model): the layers grouped by what they keep per sequence (full, sliding,
-  // chunked, linear, sparse), computed in Python so that both sides read the same pattern.
+  // chunked, linear, sparse, compressed), computed in Python so that both sides read the same pattern.
+  function compressedEntries(g, tokens) { return g.kind === "compressed" ? Math.floor(tokens / g.ratio) : 0; }
   function entries(g, tokens) {
     if (g.kind === "linear") return 0;
+    if (g.kind === "compressed") return Math.min(tokens, g.window) + compressedEntries(g, tokens);
     if ((g.kind === "sliding" || g.kind === "chunked") && g.window) return Math.min(tokens, g.window);
     return tokens;
   }
+  // entries with an indexer key, and entries one decode step reads (top-k where an indexer selects)
+  function indexedEntries(g, tokens) {
+    if (g.kind === "sparse") return tokens;
+    return g.indexed ? compressedEntries(g, tokens) : 0;
+  }
+  function attendedEntries(g, tokens) {
+    if (g.kind === "sparse") return Math.min(tokens, g.topk);
+    if (g.kind === "compressed" && g.indexed)
+      return Math.min(tokens, g.window) + Math.min(compressedEntries(g, tokens), g.topk);
+    return entries(g, tokens);
+  }
   function indexerBytesPerEntry(d, g) {
-    if (g.kind !== "sparse") return 0;
-    return g.index_dim * dtypeBytes(d, g.index_dtype) + 4 * g.index_dim / g.index_scale_block;
+    if (g.kind !== "sparse" && !g.indexed) return 0;
+    return g.index_dim * dtypeBytes(d, g.index_dtype) + g.index_scale_bytes * g.index_dim / g.index_scale_block;
   }
   function kvBytes(d, m, kvDtype, tokens, batch) {
     var width = dtypeBytes(d, kvDtype), perSequence = 0;
     m.layer_groups.forEach(function (g) {
       if (g.kind === "linear") perSequence += g.cached_layers * g.state_values * width;
-      else perSequence += g.cached_layers * entries(g, tokens) * (g.entry_values * width + indexerBytesPerEntry(d, g));
+      else perSequence += g.cached_layers * (entries(g, tokens) * g.entry_values * width +
+                                             indexedEntries(g, tokens) * indexerBytesPerEntry(d, g));
     });
     return perSequence * batch;
   }
-  // what one decode step reads (formulas.kv_read_bytes): sparse layers read top-k entries and the whole indexer,
-  // layers that share KV read the shared cache again, linear layers read their state
+  // what one decode step reads (formulas.kv_read_bytes): sparse and indexed compressed layers read their top-k
+  // entries and the whole indexer, layers that share KV read the shared cache again, linear layers read their state
   function kvReadBytes(d, m, kvDtype, tokens, batch) {
     var width = dtypeBytes(d, kvDtype), perSequence = 0;
     m.layer_groups.forEach(function (g) {
       if (g.kind === "linear") perSequence += g.layers * g.state_values * width;
-      else if (g.kind === "sparse")
-        perSequence += g.layers * (Math.min(tokens, g.topk) * g.entry_values * width + tokens * indexerBytesPerEntry(d, g));
-      else perSequence += g.layers * entries(g, tokens) * g.entry_values * width;
+      else perSequence += g.layers * (attendedEntries(g, tokens) * g.entry_values * width +
+                                      indexedEntries(g, tokens) * indexerBytesPerEntry(d, g));
     });
     return perSequence * batch;
   }
@@ -62,10 +75,9 @@
   function flopsPerToken(m, context) {
     var attention = 0;
     m.layer_groups.forEach(function (g) {
-      if (g.kind === "linear") attention += g.layers * g.state_flops;
-      else if (g.kind === "sparse")
-        attention += g.layers * (Math.min(context, g.topk) * pairFlops(m, g) + context * 2 * g.index_heads * g.index_dim);
-      else attention += g.layers * entries(g, context) * pairFlops(m, g);
+      if (g.kind === "linear") { attention += g.layers * g.state_flops; return; }
+      attention += g.layers * attendedEntries(g, context) * pairFlops(m, g);
+      if (g.kind === "sparse" || g.indexed) attention += g.layers * indexedEntries(g, context) * 2 * g.index_heads * g.index_dim;
     });
     return 2 * m.params_active + attention;
   }

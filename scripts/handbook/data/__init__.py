@@ -40,7 +40,7 @@ MODEL_OPTIONAL_INT = (
     "global_head_dim", "num_global_kv_heads", "attention_chunk_size", "num_chunked_layers",
     "num_linear_layers", "linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim",
     "linear_value_head_dim", "linear_conv_kernel_dim", "kv_shared_sliding_layers", "kv_shared_full_layers",
-    "index_n_heads", "index_head_dim", "index_topk", "index_scale_block", "num_moe_layers",
+    "index_n_heads", "index_head_dim", "index_topk", "index_scale_block", "index_scale_bytes", "num_moe_layers",
 )
 LINEAR_FIELDS = ("linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim", "linear_value_head_dim",
                  "linear_conv_kernel_dim")
@@ -93,22 +93,36 @@ def layer_groups(m: Model) -> list[dict]:
       (kernel - 1) x conv channels) and ``state_flops`` per token (6 x v_heads x d_k x d_v: read, update and query
       the state; an estimate that leaves out gates and the convolution).
     - sparse layers: ``topk``, ``index_heads``, ``index_dim``, ``index_dtype``, ``index_scale_block`` (the indexer
-      cache holds index_dim values at index_dtype plus one FP32 scale per index_scale_block values per token).
+      cache holds index_dim values at index_dtype plus one scale of index_scale_bytes (FP32: 4) per
+      index_scale_block values per token).
+    - compressed layers (DeepSeek-V4): ``ratio`` (one cached entry per `ratio` tokens, besides the uncompressed
+      ``window`` of the latest tokens that every layer keeps) and ``indexed`` (an indexer selects ``topk`` compressed
+      entries, with its own cache of one key per compressed entry; otherwise every compressed entry is read).
     """
     layers = m.num_layers
     if m.attention == "mla":
         entry = m.get("kv_lora_rank") + m.get("qk_rope_head_dim")
+    elif m.get("kv_single_tensor"):
+        entry = m.num_kv_heads * m.head_dim  # one cached vector serves as key and value (DeepSeek-V4)
     else:
         entry = 2 * m.num_kv_heads * m.head_dim
     base = {"heads": m.num_attention_heads, "head_dim": m.head_dim, "entry_values": entry, "mla": m.attention == "mla"}
     groups = []
-    sliding = m.get("num_sliding_layers") or 0
     window = m.get("sliding_window")
-    if window and not sliding:
-        sliding = layers  # every layer uses the window (Mistral 7B v0.1)
     chunked = m.get("num_chunked_layers") or 0
     linear = m.get("num_linear_layers") or 0
-    full = layers - sliding - chunked - linear
+    compressed = m.get("compressed_layers") or []
+    n_compressed = sum(item["layers"] for item in compressed)
+    sliding = m.get("num_sliding_layers") or 0
+    if window and "num_sliding_layers" not in m.raw:
+        sliding = layers - chunked - linear - n_compressed  # every other layer uses the window (Mistral 7B v0.1)
+    full = layers - sliding - chunked - linear - n_compressed
+    for item in compressed:
+        group = {**base, "kind": "compressed", "layers": item["layers"], "cached_layers": item["layers"],
+                 "window": window or 0, "ratio": item["ratio"], "indexed": bool(item.get("indexed"))}
+        if group["indexed"]:
+            group.update(_indexer(m))
+        groups.append(group)
     shared_sliding = m.get("kv_shared_sliding_layers") or 0
     shared_full = m.get("kv_shared_full_layers") or 0
     if linear:
@@ -130,11 +144,16 @@ def layer_groups(m: Model) -> list[dict]:
             kv_heads = m.get("num_global_kv_heads") or m.num_kv_heads
             group.update(head_dim=head_dim, entry_values=2 * kv_heads * head_dim)
         if m.get("index_topk"):
-            group.update(kind="sparse", topk=m.get("index_topk"), index_heads=m.get("index_n_heads"),
-                         index_dim=m.get("index_head_dim"), index_dtype=m.get("indexer_dtype"),
-                         index_scale_block=m.get("index_scale_block"))
+            group.update(kind="sparse", **_indexer(m))
         groups.append(group)
     return groups
+
+
+def _indexer(m: Model) -> dict:
+    """The indexer fields of a layer group (sparse and indexed compressed attention)."""
+    return {"topk": m.get("index_topk"), "index_heads": m.get("index_n_heads"), "index_dim": m.get("index_head_dim"),
+            "index_dtype": m.get("indexer_dtype"), "index_scale_block": m.get("index_scale_block"),
+            "index_scale_bytes": m.get("index_scale_bytes") or 4}
 
 
 @dataclass(frozen=True)
@@ -254,19 +273,48 @@ def parse_model(record: Record) -> Model:
                  retrieved=str(record["retrieved"]), extra=extra, raw=record.data, **ints)
 
 
+def _compressed_layers(record: Record) -> int:
+    """The optional `compressed_layers:` list (DeepSeek-V4): each item `{layers, ratio, indexed}`; the layer count."""
+    items = record.get("compressed_layers")
+    if items is None:
+        return 0
+    if not isinstance(items, list) or not items:
+        record.fail("compressed_layers", "expected a list of `{layers: N, ratio: R, indexed: true|false}`.",
+                    "one item per compression ratio, counted from compress_ratios in config.json.")
+    total = 0
+    for index in range(len(items)):
+        item = record.child(f"compressed_layers[{index}]", "expected a mapping with layers, ratio and indexed.",
+                            "e.g. `- {layers: 21, ratio: 4, indexed: true}`.")
+        total += _positive_int(item, "layers", True)
+        _positive_int(item, "ratio", True)
+        item.choice("indexed", (True, False), default=False, problem="indexed must be true or false.",
+                    fix="true where an indexer selects the compressed entries (ratio-4 layers of DeepSeek-V4).")
+        if item.get("indexed") and "index_topk" not in record:
+            record.require("index_topk")
+    return total
+
+
 def _check_layer_pattern(record: Record, num_layers: int, extra: dict) -> None:
     """Per-layer attention patterns: the counts add up, and each kind carries the fields its formula reads."""
-    sliding = extra.get("num_sliding_layers") or (num_layers if extra.get("sliding_window") else 0)
-    special = sliding + extra.get("num_chunked_layers", 0) + extra.get("num_linear_layers", 0)
+    compressed = _compressed_layers(record)
+    others = extra.get("num_chunked_layers", 0) + extra.get("num_linear_layers", 0) + compressed
+    if "num_sliding_layers" in record:
+        sliding = extra.get("num_sliding_layers", 0)
+    else:
+        sliding = num_layers - others if extra.get("sliding_window") else 0
+    special = sliding + others
     if special > num_layers:
-        record.fail("num_layers", f"sliding, chunked and linear layers add up to {special}, more than the "
-                    f"{num_layers} layers.", "count each layer once, by its layer_types entry in config.json.")
+        record.fail("num_layers", f"sliding, chunked, linear and compressed layers add up to {special}, more "
+                    f"than the {num_layers} layers.", "count each layer once, by its layer_types entry in config.json.")
     if "num_chunked_layers" in extra and "attention_chunk_size" not in extra:
         record.require("attention_chunk_size")
     if "num_linear_layers" in extra:
         for key in LINEAR_FIELDS:
             if key not in extra:
                 record.require(key)
+    if "kv_single_tensor" in record:
+        record.choice("kv_single_tensor", (True, False), problem="kv_single_tensor must be true or false.",
+                      fix="true where one cached vector per token serves as both key and value.")
     if "index_topk" in extra:
         for key in INDEXER_FIELDS:
             if key not in extra:

@@ -68,20 +68,46 @@ def weight_bytes(model: Model | str, dtype: str = "bf16", expert_dtype: str | No
 
 
 def _entries(group: dict, tokens: int) -> int:
-    """KV entries one layer of `group` holds for a sequence of `tokens` tokens."""
+    """KV entries one layer of `group` holds for a sequence of `tokens` tokens (a compressed layer: its window of
+    uncompressed tokens plus its compressed entries)."""
     if group["kind"] == "linear":
         return 0
+    if group["kind"] == "compressed":
+        return min(tokens, group["window"]) + _compressed(group, tokens)
     if group["kind"] in ("sliding", "chunked") and group.get("window"):
         return min(tokens, group["window"])
     return tokens
 
 
+def _indexed(group: dict, tokens: int) -> int:
+    """Entries with an indexer key: every token of a sparse layer, every compressed entry of an indexed layer."""
+    if group["kind"] == "sparse":
+        return tokens
+    return _compressed(group, tokens) if group.get("indexed") else 0
+
+
+def _attended(group: dict, tokens: int) -> int:
+    """Entries one decode step of `group` reads from its KV cache: top-k where an indexer selects, else all."""
+    if group["kind"] == "sparse":
+        return min(tokens, group["topk"])
+    if group["kind"] == "compressed" and group["indexed"]:
+        return min(tokens, group["window"]) + min(_compressed(group, tokens), group["topk"])
+    return _entries(group, tokens)
+
+
 def indexer_bytes_per_entry(group: dict) -> float:
-    """Indexer cache bytes per token and layer of a sparse-attention group: index_dim values at the indexer's
-    precision plus one FP32 scale per index_scale_block values (DeepSeek-V3.2: 128 FP8 values + 4 bytes)."""
-    if group["kind"] != "sparse":
+    """Indexer cache bytes per indexed entry and layer: index_dim values at the indexer's precision plus one scale
+    (index_scale_bytes) per index_scale_block values. DeepSeek-V3.2: 128 FP8 values + one FP32 scale = 132 bytes per
+    token; DeepSeek-V4: 128 FP4 values + 4 one-byte scales = 68 bytes per compressed entry. 0 without an indexer."""
+    if group["kind"] != "sparse" and not group.get("indexed"):
         return 0.0
-    return group["index_dim"] * dtype_bytes(group["index_dtype"]) + 4 * group["index_dim"] / group["index_scale_block"]
+    scales = group["index_dim"] / group["index_scale_block"]
+    return group["index_dim"] * dtype_bytes(group["index_dtype"]) + group["index_scale_bytes"] * scales
+
+
+def _compressed(group: dict, tokens: int) -> int:
+    """Compressed entries a compressed layer holds after `tokens` tokens (one per `ratio` complete tokens)."""
+    return tokens // group["ratio"] if group["kind"] == "compressed" else 0
 
 
 def state_bytes(model: Model | str, state_dtype: str = "bf16") -> float:
@@ -98,7 +124,8 @@ def kv_bytes(model: Model | str, kv_dtype: str = "bf16", tokens: int = 1, batch:
     MHA/GQA/MQA: 2 (K and V) x KV heads x head_dim x bytes, per layer and token. MLA caches one compressed
     latent (kv_lora_rank) plus the decoupled RoPE key (qk_rope_head_dim) per layer and token. Sliding-window
     and chunked layers keep at most their window. Layers that share an earlier layer's KV keep nothing. Sparse
-    attention adds its indexer cache (indexer_bytes_per_entry) per token and layer. Linear layers keep a fixed
+    attention adds its indexer cache (indexer_bytes_per_entry) per token and layer. Compressed layers keep their
+    window plus one entry per `ratio` tokens (and an indexer key per compressed entry). Linear layers keep a fixed
     state per sequence (state_bytes, counted at `kv_dtype`). Ignores block rounding and engine metadata.
     """
     m = _model(model)
@@ -110,8 +137,8 @@ def kv_bytes(model: Model | str, kv_dtype: str = "bf16", tokens: int = 1, batch:
         if g["kind"] == "linear":
             per_sequence += g["cached_layers"] * g["state_values"] * width
             continue
-        per_sequence += g["cached_layers"] * _entries(g, tokens) * (g["entry_values"] * width
-                                                                     + indexer_bytes_per_entry(g))
+        per_sequence += g["cached_layers"] * (_entries(g, tokens) * g["entry_values"] * width
+                                              + _indexed(g, tokens) * indexer_bytes_per_entry(g))
     return per_sequence * batch
 
 
@@ -128,11 +155,9 @@ def kv_read_bytes(model: Model | str, kv_dtype: str = "bf16", tokens: int = 1, b
     for g in m.get("layer_groups"):
         if g["kind"] == "linear":
             per_sequence += g["layers"] * g["state_values"] * width
-        elif g["kind"] == "sparse":
-            per_sequence += g["layers"] * (min(tokens, g["topk"]) * g["entry_values"] * width
-                                           + tokens * indexer_bytes_per_entry(g))
         else:
-            per_sequence += g["layers"] * _entries(g, tokens) * g["entry_values"] * width
+            per_sequence += g["layers"] * (_attended(g, tokens) * g["entry_values"] * width
+                                           + _indexed(g, tokens) * indexer_bytes_per_entry(g))
     return per_sequence * batch
 
 
@@ -140,13 +165,18 @@ def kv_bytes_per_token(model: Model | str, kv_dtype: str = "bf16", context: int 
     """KV bytes per token. With `context`, the average over a sequence of that
     length (sliding-window layers stop growing past their window; a linear layer's fixed
     state is spread over the context); without it, the per-token cost with every attention
-    layer caching every token (windows ignored, indexer included, linear layers and layers
-    sharing another's KV at zero)."""
+    layer caching every token (windows ignored, indexer included, compressed layers at one
+    entry per `ratio` tokens, linear layers and layers sharing another's KV at zero)."""
     m = _model(model)
     if context is None:
         width = dtype_bytes(kv_dtype)
-        return sum(g["cached_layers"] * (g["entry_values"] * width + indexer_bytes_per_entry(g))
-                   for g in m.get("layer_groups") if g["kind"] != "linear")
+        total = 0.0
+        for g in m.get("layer_groups"):
+            if g["kind"] == "compressed":  # one entry (and indexer key) per `ratio` tokens
+                total += g["cached_layers"] * (g["entry_values"] * width + indexer_bytes_per_entry(g)) / g["ratio"]
+            elif g["kind"] != "linear":
+                total += g["cached_layers"] * (g["entry_values"] * width + indexer_bytes_per_entry(g))
+        return total
     if context <= 0:
         raise ValueError("context must be positive")
     return kv_bytes(m, kv_dtype, context) / context
@@ -229,19 +259,25 @@ def flops_per_token(model: Model | str, context: int = 0) -> float:
     2 x active parameters, and the dot products run over the latent width.
     Sliding-window and chunked layers attend to at most their window. A sparse layer
     attends to its top-k tokens and its indexer scores every token
-    (2 x indexer heads x index_dim each). A linear layer costs its state_flops,
-    whatever the context."""
+    (2 x indexer heads x index_dim each). A compressed layer attends to its window and
+    its compressed entries (the indexer's top-k of them where it has one). A linear layer
+    costs its state_flops, whatever the context."""
     m = _model(model)
     attention = 0.0
     for g in m.get("layer_groups"):
         if g["kind"] == "linear":
             attention += g["layers"] * g["state_flops"]
-        elif g["kind"] == "sparse":
-            attention += g["layers"] * (min(context, g["topk"]) * _pair_flops(m, g, True)
-                                        + context * 2 * g["index_heads"] * g["index_dim"])
-        else:
-            attention += g["layers"] * _entries(g, context) * _pair_flops(m, g, True)
+            continue
+        attention += g["layers"] * _attended(g, context) * _pair_flops(m, g, True)
+        if g["kind"] == "sparse" or g.get("indexed"):
+            attention += g["layers"] * _indexed(g, context) * 2 * g["index_heads"] * g["index_dim"]
     return 2 * m.params_active + attention
+
+
+def _floor_sum(tokens: int, ratio: int) -> float:
+    """sum of i // ratio for i = 1 .. tokens."""
+    q, s = divmod(tokens, ratio)
+    return ratio * q * (q - 1) / 2 + q * (s + 1)
 
 
 def prefill_flops(model: Model | str, tokens: int) -> float:
@@ -249,7 +285,9 @@ def prefill_flops(model: Model | str, tokens: int) -> float:
     MLA is counted expanded (per-head keys and values), as engines run prefill.
     Leaves out the sliding-window and chunk caps (every attention layer attends to the
     whole prefix). A sparse layer attends to at most top-k tokens per query and scores every
-    earlier token with its indexer; a linear layer costs state_flops per token."""
+    earlier token with its indexer; a compressed layer attends to its window and its compressed
+    entries (top-k of them where it has an indexer, which scores them all); a linear layer
+    costs state_flops per token."""
     m = _model(model)
     pairs = tokens * (tokens + 1) / 2
     attention = 0.0
@@ -261,6 +299,14 @@ def prefill_flops(model: Model | str, tokens: int) -> float:
             selected = k * (k + 1) / 2 + (tokens - k) * k  # token i attends to min(i, top-k)
             attention += g["layers"] * (selected * _pair_flops(m, g, False)
                                         + pairs * 2 * g["index_heads"] * g["index_dim"])
+        elif g["kind"] == "compressed":
+            window = min(tokens, g["window"])
+            local = window * (window + 1) / 2 + (tokens - window) * g["window"]  # token i: min(i, window)
+            compressed = _floor_sum(tokens, g["ratio"])  # token i: i // ratio compressed entries
+            cap = g["topk"] * g["ratio"] - 1 if g["indexed"] else tokens
+            read = _floor_sum(min(tokens, cap), g["ratio"]) + g.get("topk", 0) * max(0, tokens - cap)
+            index = compressed * 2 * g["index_heads"] * g["index_dim"] if g["indexed"] else 0
+            attention += g["layers"] * ((local + read) * _pair_flops(m, g, False) + index)
         else:
             attention += g["layers"] * pairs * _pair_flops(m, g, False)
     return 2 * m.params_active * tokens + attention

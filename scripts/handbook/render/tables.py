@@ -163,10 +163,8 @@ def max_context_tokens(model: data.Model | str, gpu: data.GPU | str = REFERENCE_
 
 
 def _attention(m: data.Model) -> str:
-    kind = m.attention.upper()
-    if m.get("sliding_window"):
-        sliding = m.get("num_sliding_layers") or m.num_layers
-        kind += f", sliding window {m.get('sliding_window'):,} on {sliding} of {m.num_layers} layers"
+    """The attention column of the models table: the design (_design) and, for MLA, the cached widths."""
+    kind = _design(m)
     if m.attention == "mla":
         kind += f" (latent {m.get('kv_lora_rank')} + RoPE {m.get('qk_rope_head_dim')})"
     return kind
@@ -225,15 +223,24 @@ def models_table() -> str:
 
 # --- KV cache across attention designs (issue 22) ---------------------------------------------------------------
 
-KV_COMPARISON = ("llama-3.1-70b", "qwen3-235b-a22b", "deepseek-v3", "deepseek-v3.2", "gemma-3-27b", "gemma-4-31b",
-                 "gemma-4-e4b", "llama-4-scout", "gpt-oss-120b", "qwen3-next-80b-a3b", "kimi-linear-48b-a3b")
+KV_COMPARISON = ("llama-3.1-70b", "glm-4.5", "qwen3-235b-a22b", "deepseek-v3", "kimi-k2", "deepseek-v3.2",
+                 "deepseek-v4-flash", "deepseek-v4-pro", "gemma-3-27b", "gemma-4-31b", "gemma-4-e4b", "llama-4-scout",
+                 "gpt-oss-120b", "qwen3-next-80b-a3b", "kimi-linear-48b-a3b")
 KV_COMPARISON_TOKENS = 32768
 
 
 def _design(m: data.Model) -> str:
     """The attention design in words, from the model's layer groups."""
-    kinds = {g["kind"]: g for g in m.get("layer_groups")}
+    groups = m.get("layer_groups")
+    kinds = {g["kind"]: g for g in groups}
     full = "MLA" if m.attention == "mla" else m.attention.upper()
+    compressed = [g for g in groups if g["kind"] == "compressed"]
+    if compressed:
+        parts = [f"{g['layers']} at 1/{g['ratio']}" + (f" (top-{g['topk']:,})" if g["indexed"] else "")
+                 for g in compressed]
+        if "sliding" in kinds:
+            parts.append(f"{kinds['sliding']['layers']} window-only")
+        return f"compressed, window {compressed[0]['window']:,}: " + " + ".join(parts)
     if "sparse" in kinds:
         return f"sparse ({full} + indexer, top-{kinds['sparse']['topk']:,})"
     if "linear" in kinds:
@@ -245,7 +252,9 @@ def _design(m: data.Model) -> str:
             parts.append(f"{kinds[kind]['layers']} {kind} ({kinds[kind]['window']:,})")
     shared = sum(g["layers"] - g["cached_layers"] for g in kinds.values())
     if parts:
-        text = f"{full}, " + " + ".join(parts) + f" + {kinds['full']['layers']} full"
+        if "full" in kinds:
+            parts.append(f"{kinds['full']['layers']} full")
+        text = f"{full}, " + " + ".join(parts)
         return text + (f"; {shared} layers share KV" if shared else "")
     return full
 
