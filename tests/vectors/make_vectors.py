@@ -1,4 +1,4 @@
-"""Regenerate tests/vectors/calculators.json from scripts/handbook/formulas/.
+"""Regenerate tests/vectors/calculators.json and tests/vectors/planner.json from scripts/handbook/formulas/.
 
     .venv/bin/python tests/vectors/make_vectors.py
 
@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from handbook import formulas as f  # noqa: E402
+from handbook.formulas import planner  # noqa: E402
 
 
 def expected(name: str, i: dict) -> dict:
@@ -148,7 +149,72 @@ def build() -> dict:
     return out
 
 
+# --- the serving planner (docs/javascripts/planner.js) ----------------------------------------------------------------
+
+PLANNER_BINDING = list(planner.CONSTRAINTS)   # the widget's `binding` result is the index of the binding constraint
+
+
+def planner_expected(i: dict) -> dict:
+    """What the planner widget shows for these inputs: each result's data-value, or {"infeasible": reason}."""
+    p = planner.Profile(float(i["requests_per_s"]), int(i["prompt_tokens"]), int(i["output_tokens"]),
+                        float(i["ttft_p99_s"]), float(i["tpot_p99_s"]), float(i["headroom"]))
+    best = planner.plan(i["model"], i["gpu"], i["weight_dtype"], i["kv_dtype"], p, float(i["gpu_hourly_usd"]))
+    if not best["feasible"]:
+        return {"infeasible": best["reason"]}
+    return {"gpus": best["gpus"], "replicas": best["replicas"], "tensor_parallel": best["tp"],
+            "ttft_p99_s": best["ttft_p99_s"], "tpot_s": best["tpot_s"], "tokens_per_s": best["tokens_per_s"],
+            "usd_per_million_tokens": best["usd_per_million_tokens"], "binding": PLANNER_BINDING.index(best["binding"])}
+
+
+def _load(model, gpu, wd, kd, rps, prompt, output, ttft, tpot, headroom="0.3", price="2.5"):
+    return dict(model=model, gpu=gpu, weight_dtype=wd, kv_dtype=kd, requests_per_s=rps, prompt_tokens=prompt,
+                output_tokens=output, ttft_p99_s=ttft, tpot_p99_s=tpot, headroom=headroom, gpu_hourly_usd=price)
+
+
+PLANNER_CASES = [
+    ("the reader's question: Llama 3.1 70B FP8 on H100 SXM, 20 rps, 2,000 / 300 tokens, TTFT 1 s, TPOT 50 ms",
+     _load("llama-3.1-70b", "h100-sxm", "fp8", "fp8", "20", "2000", "300", "1", "0.05")),
+    ("same in BF16: larger replicas", _load("llama-3.1-70b", "h100-sxm", "bf16", "bf16", "20", "2000", "300", "1", "0.05")),
+    ("Llama 3.1 8B on one L4 per replica (no GPU link)", _load("llama-3.1-8b", "l4", "bf16", "bf16", "3", "1000", "200",
+                                                               "2", "0.1", "0.2", "0.8")),
+    ("Mixtral 8x7B (MoE) on H200, long prompts", _load("mixtral-8x7b", "h200", "bf16", "fp8", "12", "8000", "400", "3",
+                                                       "0.05")),
+    ("DeepSeek-V3 (MLA, replicated latent) FP8 on H200", _load("deepseek-v3", "h200", "fp8", "fp8", "5", "4000", "500",
+                                                              "5", "0.1", "0.2", "3.5")),
+    ("Qwen3 235B-A22B (MoE, 4 KV heads: replicated at TP 8) FP8 on H100", _load(
+        "qwen3-235b-a22b", "h100-sxm", "fp8", "fp8", "8", "3000", "600", "2", "0.08")),
+    ("tight TPOT favours a wide replica", _load("llama-3.1-70b", "h100-sxm", "fp8", "fp8", "2", "1000", "300", "1", "0.02",
+                                               "0", "4")),
+    ("Gemma 3 27B (sliding window) on A100 80GB", _load("gemma-3-27b", "a100-sxm-80gb", "bf16", "bf16", "6", "6000", "250",
+                                                        "2", "0.06")),
+]
+# Loads no deployment meets: the widget says why instead of printing a number.
+PLANNER_INFEASIBLE = [
+    ("Llama 3.1 405B BF16 on L4: the weights do not fit one GPU, and L4 has no GPU link",
+     _load("llama-3.1-405b", "l4", "bf16", "bf16", "1", "1000", "100", "1", "0.1")),
+    ("TPOT limit below one decode step", _load("llama-3.1-70b", "h100-sxm", "fp8", "fp8", "5", "2000", "300", "1", "0.005")),
+    ("TTFT limit below one prefill", _load("llama-3.1-70b", "h100-sxm", "bf16", "bf16", "5", "100000", "300", "0.2", "0.1")),
+]
+PLANNER_BAD = [("requests_per_s", "0"), ("requests_per_s", "abc"), ("prompt_tokens", "1.5"), ("prompt_tokens", ""),
+               ("output_tokens", "0"), ("ttft_p99_s", "-1"), ("tpot_p99_s", "0"), ("headroom", "-0.1"),
+               ("gpu_hourly_usd", "x")]
+# A precision the GPU has no tensor-core figure for: a message at the precision menu.
+PLANNER_BAD_CHOICES = [_load("llama-3.1-8b", "a100-sxm-80gb", "fp8", "bf16", "2", "1000", "200", "1", "0.05")]
+
+
+def build_planner() -> dict:
+    return {"generated_by": "tests/vectors/make_vectors.py from scripts/handbook/formulas/planner.py",
+            "binding": PLANNER_BINDING,
+            "cases": [{"label": label, "inputs": inputs, "expected": planner_expected(inputs)}
+                      for label, inputs in PLANNER_CASES],
+            "infeasible": [{"label": label, "inputs": inputs, "reason": planner_expected(inputs)["infeasible"]}
+                           for label, inputs in PLANNER_INFEASIBLE],
+            "bad_inputs": [{"field": field, "value": value} for field, value in PLANNER_BAD],
+            "bad_choices": PLANNER_BAD_CHOICES}
+
+
 if __name__ == "__main__":
-    path = Path(__file__).with_name("calculators.json")
-    path.write_text(json.dumps(build(), indent=1) + "\n")
-    print(f"wrote {path}")
+    for name, content in (("calculators.json", build()), ("planner.json", build_planner())):
+        path = Path(__file__).with_name(name)
+        path.write_text(json.dumps(content, indent=1) + "\n")
+        print(f"wrote {path}")
