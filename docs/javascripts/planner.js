@@ -13,20 +13,45 @@
     if (!has(d.dtype_bytes, dtype)) throw new hb.Error(null, "Unknown precision " + dtype + ".");
     return d.dtype_bytes[dtype];
   }
-  function slidingLayers(m) {
-    var sliding = m.num_sliding_layers || 0;
-    if (m.sliding_window && !sliding) sliding = m.num_layers;
-    return sliding;
-  }
   function weightBytes(d, m, dtype) { return m.params_total * dtypeBytes(d, dtype); }
+  // Layer groups (data/models.yml, as scripts/handbook/data/ expands them): what each layer keeps and reads.
+  function compressed(g, tokens) { return g.kind === "compressed" ? Math.floor(tokens / g.ratio) : 0; }
+  function entries(g, tokens) {
+    if (g.kind === "linear") return 0;
+    if (g.kind === "compressed") return Math.min(tokens, g.window) + compressed(g, tokens);
+    if ((g.kind === "sliding" || g.kind === "chunked") && g.window) return Math.min(tokens, g.window);
+    return tokens;
+  }
+  function indexed(g, tokens) {
+    if (g.kind === "sparse") return tokens;
+    return g.indexed ? compressed(g, tokens) : 0;
+  }
+  function attended(g, tokens) {
+    if (g.kind === "sparse") return Math.min(tokens, g.topk);
+    if (g.kind === "compressed" && g.indexed) return Math.min(tokens, g.window) + Math.min(compressed(g, tokens), g.topk);
+    return entries(g, tokens);
+  }
+  function indexerBytesPerEntry(d, g) {
+    if (g.kind !== "sparse" && !g.indexed) return 0;
+    var scales = g.index_dim / g.index_scale_block;
+    return g.index_dim * dtypeBytes(d, g.index_dtype) + g.index_scale_bytes * scales;
+  }
   function kvBytes(d, m, kvDtype, tokens, batch) {
-    var width = dtypeBytes(d, kvDtype), perLayerToken;
-    if (m.attention === "mla") perLayerToken = (m.kv_lora_rank + m.qk_rope_head_dim) * width;
-    else perLayerToken = 2 * m.num_kv_heads * m.head_dim * width;
-    var sliding = slidingLayers(m), window = m.sliding_window;
-    var full = m.num_layers - sliding;
-    var cached = full * tokens + sliding * (window ? Math.min(tokens, window) : tokens);
-    return perLayerToken * cached * batch;
+    var width = dtypeBytes(d, kvDtype), perSequence = 0;
+    m.layer_groups.forEach(function (g) {
+      if (g.kind === "linear") { perSequence += g.cached_layers * g.state_values * width; return; }
+      perSequence += g.cached_layers * (entries(g, tokens) * g.entry_values * width +
+        indexed(g, tokens) * indexerBytesPerEntry(d, g));
+    });
+    return perSequence * batch;
+  }
+  function kvReadBytes(d, m, kvDtype, tokens, batch) {
+    var width = dtypeBytes(d, kvDtype), perSequence = 0;
+    m.layer_groups.forEach(function (g) {
+      if (g.kind === "linear") perSequence += g.layers * g.state_values * width;
+      else perSequence += g.layers * (attended(g, tokens) * g.entry_values * width + indexed(g, tokens) * indexerBytesPerEntry(d, g));
+    });
+    return perSequence * batch;
   }
   function attentionFlopsPerPair(m, absorbed) {
     var heads = m.num_attention_heads;
@@ -36,14 +61,37 @@
     var nope = m.qk_nope_head_dim || 128;
     return 2 * heads * ((nope + rope) + (m.v_head_dim || nope));
   }
+  function pairFlops(m, g, absorbed) { return g.mla ? attentionFlopsPerPair(m, absorbed) : 4 * g.heads * g.head_dim; }
   function flopsPerToken(m, context) {
-    var sliding = slidingLayers(m), window = m.sliding_window;
-    var full = m.num_layers - sliding;
-    var attended = full * context + sliding * (window ? Math.min(context, window) : context);
-    return 2 * m.params_active + attended * attentionFlopsPerPair(m, true);
+    var attention = 0;
+    m.layer_groups.forEach(function (g) {
+      if (g.kind === "linear") { attention += g.layers * g.state_flops; return; }
+      attention += g.layers * attended(g, context) * pairFlops(m, g, true);
+      if (g.kind === "sparse" || g.indexed) attention += g.layers * indexed(g, context) * 2 * g.index_heads * g.index_dim;
+    });
+    return 2 * m.params_active + attention;
+  }
+  function floorSum(tokens, ratio) {
+    var q = Math.floor(tokens / ratio), s = tokens - q * ratio;
+    return ratio * q * (q - 1) / 2 + q * (s + 1);
   }
   function prefillFlops(m, tokens) {
-    var attention = m.num_layers * attentionFlopsPerPair(m, false) * tokens * (tokens + 1) / 2;
+    var pairs = tokens * (tokens + 1) / 2, attention = 0;
+    m.layer_groups.forEach(function (g) {
+      if (g.kind === "linear") attention += g.layers * g.state_flops * tokens;
+      else if (g.kind === "sparse") {
+        var k = Math.min(tokens, g.topk), selected = k * (k + 1) / 2 + (tokens - k) * k;
+        attention += g.layers * (selected * pairFlops(m, g, false) + pairs * 2 * g.index_heads * g.index_dim);
+      } else if (g.kind === "compressed") {
+        var window = Math.min(tokens, g.window);
+        var local = window * (window + 1) / 2 + (tokens - window) * g.window;
+        var comp = floorSum(tokens, g.ratio);
+        var cap = g.indexed ? g.topk * g.ratio - 1 : tokens;
+        var read = floorSum(Math.min(tokens, cap), g.ratio) + (g.topk || 0) * Math.max(0, tokens - cap);
+        var index = g.indexed ? comp * 2 * g.index_heads * g.index_dim : 0;
+        attention += g.layers * ((local + read) * pairFlops(m, g, false) + index);
+      } else attention += g.layers * pairs * pairFlops(m, g, false);
+    });
     return 2 * m.params_active * tokens + attention;
   }
   function peakFlops(d, g, dtype) { return hb.peakFlops(d, g, dtype, "weight_dtype"); }
@@ -71,12 +119,13 @@
     if (!experts || !k) return 1;
     return 1 - Math.pow(1 - k / experts, batch);
   }
-  function kvPerGpu(d, m, kvDtype, tokens, tp) {
-    var whole = kvBytes(d, m, kvDtype, tokens, 1);
-    if (m.attention === "mla") return whole;
+  function kvShare(m, tp) {
+    if (m.attention === "mla") return 1;
     var heads = m.num_kv_heads;
-    return whole * Math.max(1, Math.ceil(heads / tp)) / heads;
+    return Math.max(1, Math.ceil(heads / tp)) / heads;
   }
+  function kvPerGpu(d, m, kvDtype, tokens, tp) { return kvBytes(d, m, kvDtype, tokens, 1) * kvShare(m, tp); }
+  function kvReadPerGpu(d, m, kvDtype, tokens, tp) { return kvReadBytes(d, m, kvDtype, tokens, 1) * kvShare(m, tp); }
   function tpAllowed(m, g, tp) { return m.num_attention_heads % tp === 0 && (tp === 1 || !!g.interconnect); }
   function memory(d, m, g, wd, kd, tp, context) {
     var usable = g.memory_bytes * d.planner.memory_utilization;
@@ -97,7 +146,7 @@
   }
   function decodeStep(d, m, g, wd, kd, tp, batch, context, lab) {
     var split = expertSplit(m), width = dtypeBytes(d, wd);
-    var read = (split[0] + split[1] * expertsTouched(m, batch)) * width / tp + batch * kvPerGpu(d, m, kd, context, tp);
+    var read = (split[0] + split[1] * expertsTouched(m, batch)) * width / tp + batch * kvReadPerGpu(d, m, kd, context, tp);
     var bandwidth = g.memory_bandwidth * lab.bandwidth_fraction;
     var peak = peakFlops(d, g, wd) * flopsFraction(d, lab, wd) * tp;
     var work = batch * flopsPerToken(m, context);

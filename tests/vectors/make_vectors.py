@@ -187,6 +187,10 @@ PLANNER_CASES = [
                                                "0", "4")),
     ("Gemma 3 27B (sliding window) on A100 80GB", _load("gemma-3-27b", "a100-sxm-80gb", "bf16", "bf16", "6", "6000", "250",
                                                         "2", "0.06")),
+    ("DeepSeek-V3.2 (sparse: top-k reads, indexer cache) FP8 on H200, long prompts",
+     _load("deepseek-v3.2", "h200", "fp8", "fp8", "3", "30000", "800", "10", "0.1", "0.2", "3.5")),
+    ("Qwen3-Next 80B-A3B (linear/full hybrid: a fixed state) on H100", _load(
+        "qwen3-next-80b-a3b", "h100-sxm", "bf16", "bf16", "10", "8000", "500", "2", "0.04")),
 ]
 # Loads no deployment meets: the widget says why instead of printing a number.
 PLANNER_INFEASIBLE = [

@@ -99,19 +99,29 @@ def experts_touched(model: Model | str, batch: float) -> float:
     return 1 - (1 - k / experts) ** batch
 
 
-def kv_per_gpu(model: Model | str, kv_dtype: str, tokens: int, tp: int, attention_dp: bool = False) -> float:
-    """KV cache bytes that one sequence of `tokens` tokens puts on each GPU of a replica of `tp` GPUs: the
-    sequence's cache split over the GPUs while tp divides the KV heads, one whole KV head per GPU when tp exceeds
-    them (the cache replicated tp / KV heads times), the whole cache on every GPU for MLA (replicated), and with
-    `attention_dp` the cache split evenly (each GPU keeps its own sequences whole)."""
+def kv_share(model: Model | str, tp: int, attention_dp: bool = False) -> float:
+    """Share of one sequence's KV cache that each GPU of a replica of `tp` GPUs keeps: 1 / tp while tp divides the
+    KV heads; one whole KV head per GPU when tp exceeds them (the cache replicated tp / KV heads times); the whole
+    cache on every GPU for MLA (replicated); and with `attention_dp` 1 / tp (each GPU keeps its own sequences
+    whole, so the replica's cache is split evenly)."""
     m = f._model(model)
-    whole = f.kv_bytes(m, kv_dtype, tokens, 1)
     if attention_dp:
-        return whole / tp
+        return 1 / tp
     if m.attention == "mla":
-        return whole
+        return 1.0
     heads = m.num_kv_heads
-    return whole * max(1, math.ceil(heads / tp)) / heads
+    return max(1, math.ceil(heads / tp)) / heads
+
+
+def kv_per_gpu(model: Model | str, kv_dtype: str, tokens: float, tp: int, attention_dp: bool = False) -> float:
+    """KV cache bytes that one sequence of `tokens` tokens keeps on each GPU of a replica (kv_bytes x kv_share)."""
+    return f.kv_bytes(model, kv_dtype, tokens, 1) * kv_share(model, tp, attention_dp)
+
+
+def kv_read_per_gpu(model: Model | str, kv_dtype: str, tokens: float, tp: int) -> float:
+    """KV cache bytes one decode step reads per sequence on each GPU (kv_read_bytes x kv_share): a sparse layer
+    reads its top-k entries, a linear layer its state."""
+    return f.kv_read_bytes(model, kv_dtype, tokens, 1) * kv_share(model, tp)
 
 
 def tp_allowed(model: Model | str, gpu: GPU | str, tp: int) -> bool:
@@ -155,7 +165,7 @@ def decode_step(model: Model | str, gpu: GPU | str, weight_dtype: str, kv_dtype:
     m, g = f._model(model), f._gpu(gpu)
     shared, routed = expert_split(m)
     width = f.dtype_bytes(weight_dtype)
-    read = (shared + routed * experts_touched(m, batch)) * width / tp + batch * kv_per_gpu(
+    read = (shared + routed * experts_touched(m, batch)) * width / tp + batch * kv_read_per_gpu(
         m, kv_dtype, context_tokens, tp)
     bandwidth = g.memory_bandwidth * lab_["bandwidth_fraction"]
     peak = f.peak_flops(g, weight_dtype) * flops_fraction(lab_, weight_dtype) * tp
