@@ -271,6 +271,7 @@
     out.tpot_s = dec.tpot(batch); out.step_s = dec.step(batch);
     return out;
   }
+  function gpusText(n) { return n === 1 ? "1 GPU" : n + " GPUs"; }
   function reason(m, g, p, candidates, degrees) {
     var agg = candidates.filter(function (c) { return c.mode === "aggregated"; });
     if (!agg.length)
@@ -278,16 +279,16 @@
     var c = agg[agg.length - 1];
     var link = degrees.length > 1 ? "" : " (" + g.name + " has no GPU-to-GPU link in the data, so replicas stay on one GPU)";
     if (c.memory.budget <= 0)
-      return "the weights and workspace do not fit: even on " + c.tp + " GPU(s) per replica" + link + " each GPU would hold " +
+      return "the weights and workspace do not fit: even on " + gpusText(c.tp) + " per replica" + link + " each GPU would hold " +
         ((c.memory.weights + c.memory.workspace) / 1e9).toFixed(1) + " GB of the " + (c.memory.usable / 1e9).toFixed(1) +
         " GB the engine may use";
     if (c.memory.max_batch < 1)
-      return "not one sequence of " + (p.prompt + p.output) + " tokens fits in the KV cache left on " + c.tp + " GPU(s)";
+      return "not one sequence of " + (p.prompt + p.output) + " tokens fits in the KV cache left on " + gpusText(c.tp);
     if (c.step_1_s > p.tpot)
-      return "one decode step takes " + (c.step_1_s * 1e3).toFixed(1) + " ms even at batch 1 on " + c.tp +
-        " GPU(s), over the " + (p.tpot * 1e3).toFixed(0) + " ms TPOT limit";
-    return "prefill of one " + p.prompt + "-token prompt takes " + c.prefill_s.toFixed(2) + " s on " + c.tp +
-      " GPU(s), so its p99 TTFT cannot stay under " + p.ttft + " s";
+      return "one decode step takes " + (c.step_1_s * 1e3).toFixed(1) + " ms even at batch 1 on " + gpusText(c.tp) +
+        ", over the " + (p.tpot * 1e3).toFixed(0) + " ms TPOT limit";
+    return "prefill of one " + p.prompt + "-token prompt takes " + c.prefill_s.toFixed(2) + " s on " + gpusText(c.tp) +
+      ", so its p99 TTFT cannot stay under " + p.ttft + " s";
   }
   function plan(d, m, g, wd, kd, p, price, lab) {
     var degrees = TP_DEGREES.filter(function (t) { return tpAllowed(m, g, t); });
@@ -340,9 +341,9 @@
     var base = siteBase();
     var r = best.replica, mem = best.memory, lim = best.limits, ol = el("ol");
     var head = el("p", best.mode === "aggregated"
-      ? best.replicas + " replicas of " + best.tp + " GPU(s), prefill and decode on the same GPUs (chunked prefill)."
-      : best.replicas_prefill + " prefill replicas of " + best.tp_prefill + " GPU(s) and " + best.replicas_decode +
-        " decode replicas of " + best.tp + " GPU(s) (disaggregated).");
+      ? best.replicas + " replicas of " + gpusText(best.tp) + ", prefill and decode on the same GPUs (chunked prefill)."
+      : best.replicas_prefill + " prefill replicas of " + gpusText(best.tp_prefill) + " and " + best.replicas_decode +
+        " decode replicas of " + gpusText(best.tp) + " (disaggregated).");
     step(ol, "Memory per GPU: " + gb(mem.usable) + " usable (" + fmt(d.planner.memory_utilization * 100, 0) + "% of " +
       gb(g.memory_bytes) + "), minus " + gb(mem.weights) + " of weights and " + gb(mem.workspace) + " of workspace, leaves " +
       gb(mem.budget) + " for the KV cache: " + fmt(mem.max_batch, 0) + " sequences of " + (p.prompt + p.output) +

@@ -388,6 +388,10 @@ def plan(model, gpu, weight_dtype: str, kv_dtype: str, p: Profile, gpu_hourly_us
     return out
 
 
+def _gpus(n: int) -> str:
+    return "1 GPU" if n == 1 else f"{n} GPUs"
+
+
 def reason(model, gpu, weight_dtype, kv_dtype, p: Profile, candidates: list, degrees: list) -> str:
     """Why no deployment meets the load, in words, from the aggregated candidates (largest replica first)."""
     m, g = f._model(model), f._gpu(gpu)
@@ -397,15 +401,15 @@ def reason(model, gpu, weight_dtype, kv_dtype, p: Profile, candidates: list, deg
     c = max(agg, key=lambda c: c["tp"])
     link = "" if len(degrees) > 1 else f" ({g.name} has no GPU-to-GPU link in the data, so replicas stay on one GPU)"
     if c["memory"]["budget"] <= 0:
-        return (f"the weights and workspace do not fit: even on {c['tp']} GPU(s) per replica{link} each GPU would hold "
+        return (f"the weights and workspace do not fit: even on {_gpus(c['tp'])} per replica{link} each GPU would hold "
                 f"{(c['memory']['weights'] + c['memory']['workspace']) / 1e9:.1f} GB of the "
                 f"{c['memory']['usable'] / 1e9:.1f} GB the engine may use")
     if c["memory"]["max_batch"] < 1:
-        return f"not one sequence of {p.prompt + p.output} tokens fits in the KV cache left on {c['tp']} GPU(s)"
+        return f"not one sequence of {p.prompt + p.output} tokens fits in the KV cache left on {_gpus(c['tp'])}"
     if c["step_1_s"] > p.tpot:
-        return (f"one decode step takes {c['step_1_s'] * 1e3:.1f} ms even at batch 1 on {c['tp']} GPU(s), "
+        return (f"one decode step takes {c['step_1_s'] * 1e3:.1f} ms even at batch 1 on {_gpus(c['tp'])}, "
                 f"over the {p.tpot * 1e3:.0f} ms TPOT limit")
-    return (f"prefill of one {p.prompt}-token prompt takes {c['prefill_s']:.2f} s on {c['tp']} GPU(s), so its p99 "
+    return (f"prefill of one {p.prompt}-token prompt takes {c['prefill_s']:.2f} s on {_gpus(c['tp'])}, so its p99 "
             f"TTFT cannot stay under {p.ttft:g} s")
 
 

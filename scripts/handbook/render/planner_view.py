@@ -172,8 +172,9 @@ def checks_table() -> str:
         else:
             name = str(c["measured_from"])[4:].split()[0]
             source = f"the lab, `data/measurements/{name}.json`, {measurements.lab_date(name)}"
-        rows.append(f"| {c['what']} | {c['setup']} | {models[c['model']].name} on {gpus[c['gpu']].name}, "
-                    f"{c['weight_dtype'].upper()}, {c['tp']} GPU(s) | {_ms(c['measured'])} | {_ms(c['predicted'])} | "
+        count = "1 GPU" if c["tp"] == 1 else f"{c['tp']} GPUs"
+        rows.append(f"| {c['what']} | {c['setup']} | {models[c['model']].name}, {c['weight_dtype'].upper()}, "
+                    f"{count} of {gpus[c['gpu']].name} | {_ms(c['measured'])} | {_ms(c['predicted'])} | "
                     f"{format_value(c['error'], 'fraction', '%', 0)} | {source} |")
     return "\n".join(rows) + "\n"
 
