@@ -127,6 +127,7 @@ class _Reader:
         self.class_fields: dict[str, dict[str, tuple[ast.AST | None, str, int, ast.AST | None]]] = {}
         self.class_bases: dict[str, list[str]] = {}
         self.calls: list[tuple[ast.Call, str]] = []
+        self.kwargs_class: dict[str, str] = {}   # cache_kwargs = get_kwargs(CacheConfig): the class behind a kwargs dict
         self.release = Release()
 
     def paths(self, patterns: list[str]) -> list[Path]:
@@ -151,6 +152,10 @@ class _Reader:
                             fields.setdefault(item.targets[0].id, (item.value, rel, item.lineno, None))
                 elif isinstance(node, ast.Call) and _call_name(node) == "add_argument":
                     self.calls.append((node, rel))
+                elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                        and isinstance(node.value, ast.Call) and _call_name(node.value) == "get_kwargs" \
+                        and node.value.args and isinstance(node.value.args[0], ast.Name):
+                    self.kwargs_class[node.targets[0].id] = node.value.args[0].id
         for path in self.paths(self.spec.env_files):
             rel = str(path.relative_to(self.root))
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=rel)):
@@ -238,16 +243,23 @@ class _Reader:
                 continue
             names = long_names + [o for o in options if o.startswith("-") and not o.startswith("--")]
             primary = names[0]
-            field_name = ""
+            field_name, field_class = "", ""
             for keyword in call.keywords:  # **kwargs["field"]
                 if keyword.arg is None and isinstance(keyword.value, ast.Subscript):
                     try:
                         field_name = _literal(keyword.value.slice)
                     except _Unresolved:
                         pass
+                    if isinstance(keyword.value.value, ast.Name):
+                        field_class = self.kwargs_class.get(keyword.value.value.id, "")
             default_node = _kwarg(call, "default")
             if default_node is not None:
                 default = self.default_of(default_node)
+            elif field_name and field_class:   # **scheduler_kwargs["policy"]: SchedulerConfig.policy, not another policy
+                try:
+                    default = self.field_default(field_class, field_name)
+                except _Unresolved:
+                    default = self.default_of_field(field_name)
             else:
                 default = self.default_of_field(field_name or primary.lstrip("-").replace("-", "_"))
             action = _kwarg(call, "action")
