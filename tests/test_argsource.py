@@ -21,6 +21,8 @@ def test_argparse_defaults_follow_the_config_classes(release):
     assert release.flags["--gpu-memory-utilization"].default == 0.9
     assert release.flags["--max-num-seqs"].default is None         # unset: computed at start
     assert release.flags["--seed"].default == 0                    # a literal default= wins
+    # **scheduler_kwargs["policy"], scheduler_kwargs = get_kwargs(SchedulerConfig): not BalancerConfig.policy
+    assert release.flags["--scheduling-policy"].default == "fcfs"
 
 
 def test_aliases_and_negations(release):
