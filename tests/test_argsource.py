@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from handbook.checks.argsource import ReaderSpec, read_release
 
 TOY = Path(__file__).parent / "fixtures" / "engine_releases"

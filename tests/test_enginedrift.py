@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from handbook.checks import enginedrift
 from handbook.data import engines
 
