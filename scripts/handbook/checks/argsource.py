@@ -127,7 +127,7 @@ class _Reader:
         self.class_fields: dict[str, dict[str, tuple[ast.AST | None, str, int, ast.AST | None]]] = {}
         self.class_bases: dict[str, list[str]] = {}
         self.calls: list[tuple[ast.Call, str]] = []
-        self.kwargs_class: dict[str, str] = {}   # cache_kwargs = get_kwargs(CacheConfig): the class behind a kwargs dict
+        self.kwargs_class: dict[str, str] = {}   # cache_kwargs = get_kwargs(CacheConfig): the kwargs dict's class
         self.release = Release()
 
     def paths(self, patterns: list[str]) -> list[Path]:
@@ -283,7 +283,8 @@ class _Reader:
                 if name.startswith("_") or annotation is None:
                     continue
                 arg = self._arg_call(annotation)
-                if arg is not None and isinstance(_kwarg(arg, "no_cli"), ast.Constant) and _kwarg(arg, "no_cli").value:
+                no_cli = _kwarg(arg, "no_cli") if arg is not None else None
+                if isinstance(no_cli, ast.Constant) and no_cli.value:
                     continue
                 if "*" in wanted and not self._is_arg_annotation(annotation):
                     continue
