@@ -338,7 +338,7 @@ def read_release(root: Path, spec: ReaderSpec) -> Release:
     """Every flag, config class field and environment variable the files of `spec` declare under `root`."""
     reader = _Reader(Path(root), spec)
     reader.parse()
+    reader.read_flag_classes()   # the server's own argument classes first: a benchmark's same-named flag does not win
     reader.read_calls()
-    reader.read_flag_classes()
     reader.read_classes()
     return reader.release
