@@ -131,3 +131,32 @@ def test_phone_width_and_labels(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
     assert page.errors == []
+
+
+def test_loaded_on_demand_across_instant_navigation(page):
+    """planner.js is fetched only where the planner is: not on another widget page, and after an instant navigation
+    from such a page to one with the planner, which then works."""
+    page.goto(page.base_url + "metrics/latency/", wait_until="load")
+    page.wait_for_function("document.querySelector('[data-explainer]')?.getAttribute('data-expl-ready') === '1'")
+    scripts = "[...document.scripts].map(s => s.src).filter(s => s.endsWith('/planner.js')).length"
+    assert page.evaluate(scripts) == 0
+    page.start_material()
+    page.evaluate("window.__stayed = true")
+    page.evaluate("""() => {
+        const a = document.createElement('a');
+        a.href = new URL('../../reference/calculators/', location.href).href;
+        a.id = 'to-calculators';
+        a.textContent = 'calculators';
+        document.querySelector('article').appendChild(a);
+    }""")
+    page.locator("#to-calculators").click()
+    page.wait_for_url(re.compile(r"/reference/calculators/(#.*)?$"))   # navigation.tracking may add a section
+    page.wait_for_function("document.querySelector('[data-calculator=planner]')"
+                           "?.getAttribute('data-calc-ready') === '1'")
+    assert page.evaluate("window.__stayed === true"), "navigation reloaded the page: instant navigation is off"
+    assert page.evaluate(scripts) == 1
+    root = page.locator('[data-calculator="planner"]')
+    case = VECTORS["cases"][0]
+    _fill(root, case["inputs"])
+    assert float(_results(root)["gpus"]) == case["expected"]["gpus"]
+    assert page.errors == []

@@ -86,7 +86,7 @@ def test_dark_palette_has_enough_contrast(browser, served_site, axe, url):
 
 
 @pytest.mark.parametrize("url, widgets", [
-    ("concepts/kv-cache/", False), ("optimizations/paged-attention/", False), ("operations/capacity-planning/", False),
+    ("concepts/kv-cache/", False), ("optimizations/paged-attention/", False), ("operations/capacity-planning/", True),
     ("metrics/latency/", True), ("reference/calculators/", True),
 ])
 def test_first_visit_page_budget(browser, served_site, url, widgets):

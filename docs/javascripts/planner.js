@@ -1,7 +1,8 @@
 // The serving planner in the page: a mirror of scripts/handbook/formulas/planner.py (and of the formulas it calls
 // in scripts/handbook/formulas/__init__.py), line for line; tests/vectors/planner.json checks that both give the
 // same numbers. Markup comes from the `calculator planner` block (scripts/handbook/render/widgets.py), the wiring
-// from widgets-common.js. No framework, nothing from another origin.
+// from widgets-common.js; planner-loader.js (in widgets.js) fetches this file on pages that have the planner. No
+// framework, nothing from another origin.
 (function () {
   "use strict";
   var hb = window.hbWidgets, readNumber = hb.readNumber, readChoice = hb.readChoice, has = hb.has;
