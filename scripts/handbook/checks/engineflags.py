@@ -29,7 +29,7 @@ REMOVAL_WORDS = re.compile(r"\b(removed|gone|no longer|dropped|replaced|renamed|
 DEPRECATION_WORDS = re.compile(r"\b(deprecat\w*|alias|replaced|renamed|still (works|parses|accepted)|old|"
                                r"removed|legacy)\b", re.I)
 VERSION_HEADER = re.compile(r"^\s*(version|release)s?( checked)?\s*$", re.I)
-VERSION_TEXT = re.compile(r"\d+\.\d+|\{\{<\s*engine_release\b|^\s*(—|-|n/a)?\s*$", re.I)
+VERSION_TEXT = re.compile(r"\d+\.\d+|\{\{<\s*engine_release\b|^\s*(—|–|-|n/a)?\s*$", re.I)
 
 
 @dataclass(frozen=True)
