@@ -27,6 +27,7 @@ LABELS = {"numbers": "**Numbers that matter:**", "turn_on": "**Turn on:**", "che
           "pitfall": "**Costliest pitfall:**"}
 MIN_LINES, MAX_LINES = 5, 8
 OPENING_WORDS = 70   # "about 60 words", with room for a citation or two
+WORDS_BEFORE_SECTION = 80   # the opening is all that stands between the box and the first section
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ def check_page(body: str, where: str, first_line: int = 1) -> list[Finding]:
     if words > OPENING_WORDS:
         findings.append(Finding(at(start), f"the opening paragraph has {words} words.",
                                 f"keep it to about 60 (at most {OPENING_WORDS}); move the detail below."))
+    before = page_stats(body)["words_before_first_section"]
+    if before > WORDS_BEFORE_SECTION and words <= OPENING_WORDS:
+        findings.append(Finding(at(start), f"{before} words stand between the box and the first section.",
+                                "keep only the opening paragraph there; move the rest into the first section."))
     return findings
 
 
