@@ -1,6 +1,7 @@
 """MkDocs hooks: the thin adapter between MkDocs and scripts/handbook/.
 
-Order on each page: check front matter -> resolve data placeholders -> number
+Order on each page: check front matter -> check the practical top (technical pages) and the engine flags a page
+names against data/engines/ -> resolve data placeholders -> number
 citations -> append glossary abbreviations (tooltips). After rendering: TeX to
 MathML. Every problem is logged as an error naming `file:line` and the fix;
 under `strict: true` the build then fails, without a traceback.
@@ -17,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from handbook import data  # noqa: E402
-from handbook.checks import rendercheck  # noqa: E402
+from handbook.checks import anatomy, engineflags, rendercheck  # noqa: E402
 from handbook.data import bibliography  # noqa: E402
 from handbook.data import glossary as glossary_data  # noqa: E402
 from handbook.errors import HandbookError  # noqa: E402
@@ -97,6 +98,11 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         _report(exc)
         return markdown
     _front, body, first_line = frontmatter.split(page.file.content_string)
+    findings = engineflags.check_page(body, where, first_line)
+    if anatomy.is_technical(src):
+        findings += anatomy.check_page(body, where, first_line)
+    for finding in findings:
+        _report(HandbookError(finding.where, finding.message, finding.fix))
     first_line += len(body) - len(body.lstrip("\n"))  # MkDocs strips blank lines after the front matter
     context = registry.Page(src=src, glossary=STATE["glossary"], sources=STATE["sources"],
                             citing=STATE.get("citing", {}), titles=STATE.get("titles", {}))

@@ -84,6 +84,9 @@ CASES = [
     ("docs/a.md", "and TTFT matters.", "and costs $x_{i} $ each.", "docs/a.md:13: unrendered TeX"),
     ("docs/a.md", "and TTFT matters.", "and TTFT matters [@kwon2023-pagedattention\n\n].", "unrendered citation"),
     ("docs/a.md", "unit=B >}} per token", "unit=B >}} B per token", "docs/a.md:11: doubled unit"),
+    # Engine flags are checked against data/engines/ before the page renders:
+    ("docs/a.md", "`--max-seqs`", "`--max-sequences`", "docs/a.md:15: `--max-sequences` is named for Toy 1.0"),
+    ("docs/a.md", "Tiny caches", "Toy {{< flag toy --max-seq >}}. Tiny caches", "docs/a.md:11: placeholder"),
 ]
 
 
