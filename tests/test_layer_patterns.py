@@ -216,3 +216,27 @@ def test_prefill_of_compressed_layers_sums_what_each_token_attends(tmp_path):
 ])
 def test_compressed_fields_are_checked(tmp_path, extra, where):
     assert f"(tiny.{where})" in _error(data.load_models, _write(tmp_path, "models.yml", MODEL + extra))
+
+
+def test_routed_reads_count_only_the_experts_a_batch_selects():
+    # Qwen3-Next at batch 1: everything but the routed experts, plus 10 of 512 experts per layer (FP8: 1 byte each)
+    experts = 48 * 512 * 3 * 2048 * 512
+    assert f.routed_expert_params("qwen3-next-80b-a3b") == experts
+    dense_part = 7.9674391296e10 - experts
+    assert f.weight_read_bytes("qwen3-next-80b-a3b", "fp8", 1) == pytest.approx(dense_part + experts * 10 / 512)
+    # a batch of 64 touches 1 - (1 - 10/512)^64 of the experts (uniform routing)
+    share = 1 - (1 - 10 / 512) ** 64
+    assert f.weight_read_bytes("qwen3-next-80b-a3b", "fp8", 64) == pytest.approx(dense_part + experts * share)
+    assert f.weight_read_bytes("llama-3.1-8b", "bf16", 7) == f.weight_bytes("llama-3.1-8b", "bf16")
+    # the decode bound uses them only when asked, so existing results do not move
+    assert f.decode_step_time("qwen3-next-80b-a3b", "h200", "fp8", 1, 32768) > f.decode_step_time(
+        "qwen3-next-80b-a3b", "h200", "fp8", 1, 32768, routed_reads=True)
+
+
+def test_gpus_to_hold_weights_and_sequences():
+    from handbook.render import tables
+    g = data.gpu("h200")
+    need = f.weight_bytes("llama-3.1-70b", "fp8") + 32 * f.kv_bytes("llama-3.1-70b", "bf16", 32768)
+    assert tables.gpus_to_hold("llama-3.1-70b") == -(-need // (g.memory * 0.9))
+    # FP4 experts as DeepSeek-V4 ships them need fewer GPUs than FP8 throughout
+    assert tables.gpus_to_hold("deepseek-v4-pro", expert_dtype="fp4") < tables.gpus_to_hold("deepseek-v4-pro")

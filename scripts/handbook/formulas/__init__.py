@@ -56,7 +56,7 @@ def routed_expert_params(model: Model | str) -> float:
     return float(moe_layers * m.get("num_experts") * 3 * m.hidden_size * width)
 
 
-def weight_bytes(model: Model | str, dtype: str = "bf16", expert_dtype: str | None = None) -> float:
+def weight_bytes(model: Model | str, dtype: str = "bf16", *, expert_dtype: str | None = None) -> float:
     """Bytes to hold all parameters (total, not active) at `dtype`. With `expert_dtype`, the routed experts
     (routed_expert_params) are held at that precision and everything else at `dtype`: mixed-precision
     checkpoints such as gpt-oss (MXFP4 experts, BF16 attention). Leaves out quantization scales."""
@@ -65,6 +65,24 @@ def weight_bytes(model: Model | str, dtype: str = "bf16", expert_dtype: str | No
         return m.params_total * dtype_bytes(dtype)
     experts = min(routed_expert_params(m), m.params_total)
     return (m.params_total - experts) * dtype_bytes(dtype) + experts * dtype_bytes(expert_dtype)
+
+
+def weight_read_bytes(model: Model | str, dtype: str = "bf16", batch_size: int = 1,
+                      expert_dtype: str | None = None) -> float:
+    """Bytes of weights one decode step reads when only the routed experts the batch selects are read: all
+    weights except the routed experts, plus, per MoE layer, the expected number of distinct experts that
+    `batch_size` tokens pick, E x (1 - (1 - k/E)^batch) for E experts and top-k routing. Assumes routing that is
+    uniform and independent across tokens (real routers are skewed, so a batch touches fewer experts); a dense
+    model reads all its weights."""
+    m = _model(model)
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    experts = min(routed_expert_params(m), m.params_total)
+    if not experts:
+        return weight_bytes(m, dtype)
+    e, k = m.get("num_experts"), m.get("experts_per_token")
+    touched = 1 - (1 - k / e) ** batch_size
+    return (m.params_total - experts) * dtype_bytes(dtype) + experts * touched * dtype_bytes(expert_dtype or dtype)
 
 
 def _entries(group: dict, tokens: int) -> int:
@@ -336,20 +354,27 @@ def gemm_intensity(m: int, n: int, k: int, dtype: str = "bf16") -> float:
 # --- time bounds ----------------------------------------------------------------
 
 def decode_step_time(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", batch_size: int = 1,
-                     context_tokens: int = 0, kv_dtype: str = "bf16", gpu_count: int = 1) -> float:
+                     context_tokens: int = 0, kv_dtype: str = "bf16", gpu_count: int = 1,
+                     routed_reads: bool = False) -> float:
     """Lower bound on one decode step: the larger of (weights + cache read, kv_read_bytes) over
-    memory bandwidth and the step's FLOPs over dense peak. Leaves out kernel
+    memory bandwidth and the step's FLOPs over dense peak. The weights term is all weights; with
+    `routed_reads`, an MoE model's routed experts count only as far as the batch selects them
+    (weight_read_bytes, which assumes uniform routing). Leaves out kernel
     launch overhead, communication, sampling and imperfect bandwidth use."""
     g = _gpu(gpu)
-    moved = weight_bytes(model, weight_dtype) + kv_read_bytes(model, kv_dtype, context_tokens, batch_size)
+    weights = (weight_read_bytes(model, weight_dtype, batch_size) if routed_reads
+               else weight_bytes(model, weight_dtype))
+    moved = weights + kv_read_bytes(model, kv_dtype, context_tokens, batch_size)
     work = batch_size * flops_per_token(model, context_tokens)
     return max(moved / (g.memory_bandwidth * gpu_count), work / (peak_flops(g, weight_dtype) * gpu_count))
 
 
 def decode_tokens_per_s(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", batch_size: int = 1,
-                        context_tokens: int = 0, kv_dtype: str = "bf16", gpu_count: int = 1) -> float:
+                        context_tokens: int = 0, kv_dtype: str = "bf16", gpu_count: int = 1,
+                        routed_reads: bool = False) -> float:
     """Upper bound on output tokens/s over all sequences of the batch."""
-    return batch_size / decode_step_time(model, gpu, weight_dtype, batch_size, context_tokens, kv_dtype, gpu_count)
+    return batch_size / decode_step_time(model, gpu, weight_dtype, batch_size, context_tokens, kv_dtype, gpu_count,
+                                         routed_reads)
 
 
 def prefill_time(model: Model | str, gpu: GPU | str, tokens: int, weight_dtype: str = "bf16",

@@ -274,3 +274,47 @@ def kv_comparison_table() -> str:
         out.append(f"| {_pipe(m.name)} | {_pipe(_design(m))} | {_num(per_token, 1)} | {_num(sequence / 2**20, 0)} "
                    f"| {state_text} | {average} |")
     return "\n".join(out) + "\n"
+
+
+# --- choosing a model for serving (issue 22) -----------------------------------------------------------------------
+
+SERVING_MODELS = ("gemma-4-e4b", "gpt-oss-20b", "gemma-4-31b", "qwen3-32b", "kimi-linear-48b-a3b", "qwen3-next-80b-a3b",
+                  "glm-4.5-air", "llama-4-scout", "gpt-oss-120b", "llama-3.1-70b", "qwen3-235b-a22b",
+                  "deepseek-v4-flash", "glm-4.5", "llama-4-maverick", "deepseek-v3.2", "kimi-k2", "deepseek-v4-pro")
+SERVING_GPU = "h200"
+SERVING_TOKENS = 32768
+SERVING_SEQUENCES = 32
+SERVING_MEMORY_UTILIZATION = 0.9
+
+
+def gpus_to_hold(model: data.Model | str, gpu: data.GPU | str = SERVING_GPU, weight_dtype: str = "fp8",
+                 expert_dtype: str | None = None, sequences: int = SERVING_SEQUENCES, tokens: int = SERVING_TOKENS,
+                 memory_utilization: float = SERVING_MEMORY_UTILIZATION) -> int:
+    """Fewest GPUs whose memory (at `memory_utilization`) holds the weights and the cache of `sequences` sequences
+    of `tokens` tokens (BF16 cache, state included). Memory only: it leaves out activations, the copies tensor
+    parallelism adds and the GPU counts a parallel layout allows (usually a power of two)."""
+    g = data.gpu(gpu) if isinstance(gpu, str) else gpu
+    cache = formulas.kv_bytes(model, "bf16", tokens, sequences)
+    need = formulas.weight_bytes(model, weight_dtype, expert_dtype=expert_dtype) + cache
+    return math.ceil(need / (g.memory * memory_utilization))
+
+
+def serving_table() -> str:
+    """Memory and decode cost of current models on one accelerator type, from data/models.yml and data/gpus.yml."""
+    g = data.gpu(SERVING_GPU)
+    out = [f"| Model | Attention | Params total / active (B) | Weights FP8 (GiB) | FP8 with FP4 experts (GiB) "
+           f"| Cache per 32K sequence (GiB) | {_pipe(g.name)} GPUs for FP8 weights + {SERVING_SEQUENCES} × 32K "
+           f"| Decode bound, batch 1 at 32K, on those GPUs (tokens/s) |",
+           "| --- | --- | --: | --: | --: | --: | --: | --: |"]
+    for model_id in SERVING_MODELS:
+        m = data.model(model_id)
+        fp8 = formulas.weight_bytes(m, "fp8") / 2**30
+        fp4 = (_num(formulas.weight_bytes(m, "fp8", expert_dtype="fp4") / 2**30, 0)
+               if formulas.routed_expert_params(m) else "–")
+        cache = formulas.kv_bytes(m, "bf16", SERVING_TOKENS) / 2**30
+        gpus = gpus_to_hold(m)
+        rate = formulas.decode_tokens_per_s(m, g, "fp8", 1, SERVING_TOKENS, "bf16", gpus, routed_reads=True)
+        params = f"{_num(m.params_total / 1e9, 0)} / {_num(m.params_active / 1e9, 1)}"
+        out.append(f"| {_pipe(m.name)} | {_pipe(_design(m))} | {params} | {_num(fp8, 0)} | {fp4} | {_num(cache, 2)} "
+                   f"| {gpus} | {_num(rate, 0)} |")
+    return "\n".join(out) + "\n"
