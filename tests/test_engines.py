@@ -103,7 +103,7 @@ def test_the_crossref_has_a_column_per_engine_with_defaults():
     assert lines[0] == "| Knob | Engine (release checked) | Flag or key | Default |"
     vllm_row = next(line for line in lines if f"| {engines.get('vllm').label} | `--max-num-seqs`" in line)
     assert vllm_row.startswith("| Most sequences in a batch |")
-    assert engines.get("vllm").knob("--max-num-seqs").default_text()[:20] in vllm_row
+    assert render.reader_text(engines.get("vllm").knob("--max-num-seqs").default_text())[:20] in vllm_row
     rows = render.load_crossref()
     assert rows and all(r["section"] for r in rows)
 
@@ -144,3 +144,9 @@ def test_every_command_on_the_pages_parses_against_its_engine_release():
                 assert findings == [], "\n".join(map(str, findings))
                 found += 1
     assert found >= 10, f"only {found} engine_commands blocks on the pages"
+
+
+def test_tables_drop_parentheses_that_only_name_code():
+    text = ("unset: on where supported (ModelConfig.is_prefix_caching_supported; EngineArgs._set_defaults), "
+            "else 0.92 (on CUDA and ROCm) (vllm/config/cache.py) (16 up to 0.33.0)")
+    assert render.reader_text(text) == "unset: on where supported, else 0.92 (on CUDA and ROCm) (16 up to 0.33.0)"

@@ -12,6 +12,8 @@ of the engine's repository at that release where the default is written.
 """
 from __future__ import annotations
 
+import re
+
 from handbook import DATA
 from handbook.data import engines as engine_data
 from handbook.data.validate import read_records
@@ -22,6 +24,21 @@ CROSSREF_FIELDS = {"knob", "section", "engines", "note"}
 
 def _pipe(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+_PAREN = re.compile(r"\s*\(([^()]*)\)")
+_CODE_WORD = re.compile(r"^[\w./:<>=-]+$")
+
+
+def reader_text(text: str) -> str:
+    """The data's wording without the parentheses that only name code (`(EngineArgs.get_batch_defaults)`,
+    `(sglang/srt/arg_groups/memory_hook.py)`): the source link of the row gives the file, the data keeps the rest."""
+    def keep(match: re.Match) -> str:
+        words = [w for w in re.split(r"[;,\s]+", match.group(1)) if w and w not in ("and", "in", "see")]
+        code = words and all(_CODE_WORD.match(w) for w in words) and any(
+            ("_" in w or "/" in w or re.search(r"[a-z]\.[A-Za-z]", w)) for w in words)
+        return "" if code else match.group(0)
+    return _PAREN.sub(keep, str(text)).strip()
 
 
 def release(engine: str) -> str:
@@ -72,14 +89,14 @@ def source_link(engine: engine_data.Engine, knob: engine_data.Knob) -> str:
     return f"[`{knob.source.rsplit('/', 1)[-1]}`]({base}/{knob.source})"
 
 
-def _setting(knob: engine_data.Knob) -> str:
+def _setting(engine: engine_data.Engine, knob: engine_data.Knob) -> str:
     names = " / ".join(f"`{n}`" for n in knob.names())
     command = f" (`{knob.command}`)" if knob.command else ""
-    return f"{names}{command}: {_pipe(knob.does)}"
+    return f"{names}{command}: {_pipe(reader_text(knob.does))} ({source_link(engine, knob)})"
 
 
 def _default_cell(knob: engine_data.Knob) -> str:
-    text = _pipe(knob.default_text() or "not stated")
+    text = _pipe(reader_text(knob.default_text()) or "not stated in the data")
     status = engine_data.describe_status(knob)
     return f"{text} (**{status}**)" if status else text
 
@@ -88,7 +105,7 @@ def table(*rows: str) -> str:
     """The "In the engines" table of the knobs named as `engine:flag`, in that order."""
     if not rows:
         raise ValueError("name the knobs as engine:flag, e.g. {{< engine_table vllm:--block-size >}}")
-    out = ["| Engine (release checked) | Setting | Default | Source |", "| --- | --- | --- | --- |"]
+    out = ["| Engine (release checked) | Setting (source at that release) | Default |", "| --- | --- | --- |"]
     for row in rows:
         engine_id, sep, name = row.partition(":")
         if not sep:
@@ -97,7 +114,7 @@ def table(*rows: str) -> str:
         if engine is None:
             raise ValueError(f"unknown engine {engine_id!r}; known: {', '.join(sorted(engine_data.load()))}")
         knob = _knob(engine_id, name)
-        out.append(f"| {engine.label} | {_setting(knob)} | {_default_cell(knob)} | {source_link(engine, knob)} |")
+        out.append(f"| {engine.label} | {_setting(engine, knob)} | {_default_cell(knob)} |")
     return "\n".join(out)
 
 
@@ -144,7 +161,7 @@ def crossref(section: str = "") -> str:
                 knob = engines[engine_id].knob(name)
                 status = engine_data.describe_status(knob)
                 flags.append(" / ".join(f"`{n}`" for n in knob.names()) + (f" (**{status}**)" if status else ""))
-                value = knob.default_text()
+                value = reader_text(knob.default_text())
                 if value:
                     defaults.append((f"`{knob.flag}`: " if len(names) > 1 else "") + _pipe(value))
             knob_text = (_pipe(row["knob"]) + (f" ({_pipe(row['note'])})" if row.get("note") else "")) if first else ""
