@@ -393,7 +393,7 @@ def fp8(rec):
               "BF16 time over FP8 time (torch._scaled_mm, one scale per tensor, operands already FP8) for each "
               "of a layer's four matmuls against M, the tokens in the batch; the roofline predicts about 2x at "
               "every size. Small matrices at decode sizes gain nothing or lose; the large ones gain 1.5x to 1.9x.",
-              "M (tokens in the batch)", "speedup (BF16 time / FP8 time)", xlog=True, xticks=ms, ymin=0)
+              "M (tokens in the batch)", "speedup (BF16 time / FP8 time)", xlog=True, xticks=ms, ymin=0, ymax=2.2)
     for i, name in enumerate(["qkv", "attn_out", "gate_up", "down"]):
         sub = sorted((x for x in g if x["layer"] == name), key=lambda x: x["m"])
         c.add(f"{name} ({sub[0]['k']} x {sub[0]['n']})", [x["m"] for x in sub], [x["speedup"] for x in sub],
@@ -408,7 +408,7 @@ def fp8(rec):
               "Speedup of the whole decode step (CUDA graph) with every layer's weights in FP8 over the same "
               "step in BF16, with activation scales computed every call (dynamic) or fixed (static), against "
               "the roofline's ratio of bytes read.",
-              "batch size (sequences)", "speedup over BF16", xlog=True, xticks=bs, ymin=0)
+              "batch size (sequences)", "speedup over BF16", xlog=True, xticks=bs, ymin=0, ymax=2.2)
     c.add("FP8, static activation scale", bs, [p["speedup_static"] for p in d], BLUE)
     c.add("FP8, dynamic activation scale", bs, [p["speedup_dynamic"] for p in d], ORANGE)
     c.add("roofline (bytes BF16 / bytes FP8)", bs, [p["predicted_speedup"] for p in d], GREY, dash="6 4",
@@ -473,7 +473,7 @@ def cuda_graphs(rec):
           lo=[p["eager"]["p10"] * 1e3 for p in pts], hi=[p["eager"]["p90"] * 1e3 for p in pts])
     c.add("CUDA graph", bs, [p["graph"]["median"] * 1e3 for p in pts], BLUE,
           lo=[p["graph"]["p10"] * 1e3 for p in pts], hi=[p["graph"]["p90"] * 1e3 for p in pts])
-    c.add("host time to issue the eager step", bs, [p["host_eager"]["median"] * 1e3 for p in pts], PURPLE,
+    c.add("host issue time, eager", bs, [p["host_eager"]["median"] * 1e3 for p in pts], PURPLE,
           dash="3 3")
     c.add("bound (datasheet bandwidth)", bs, [p["bound_spec_s"] * 1e3 for p in pts], GREY, dash="6 4",
           markers=False, width=1.5)
