@@ -255,7 +255,7 @@ class _Reader:
             default_node = _kwarg(call, "default")
             if default_node is not None:
                 default = self.default_of(default_node)
-            elif field_name and field_class:   # **scheduler_kwargs["policy"]: SchedulerConfig.policy, not another policy
+            elif field_name and field_class:   # **scheduler_kwargs["policy"]: SchedulerConfig.policy only
                 try:
                     default = self.field_default(field_class, field_name)
                 except _Unresolved:
