@@ -69,3 +69,11 @@ def test_assumption_3_the_bundle_publishes_its_observables(name):
     assert name in material_bundle(), (
             f"Material's bundle no longer defines {name}: the loader's stand-in (material-on-demand.js) and "
             "theme.MATERIAL_STARTED rely on it")
+
+
+def test_the_row_of_tab_labels_is_reachable_from_the_keyboard():
+    from handbook.render import theme
+
+    html = '<div class="tabbed-set"><input id="a"><div class="tabbed-labels"><label for="a">vLLM 0.34.0</label></div>'
+    out = theme.focusable_tab_labels(html)
+    assert '<div class="tabbed-labels" tabindex="0">' in out and out.count("tabindex") == 1
