@@ -194,7 +194,8 @@ CALCULATORS: dict[str, Calculator] = {
     "gpu-memory": Calculator(
         "GPU memory budget",
         lambda f: [_model(f), _weights(f), _gpu(f), number(f, "gpu_count", "GPUs (tensor parallel)", "1"), _kv(f),
-                   _context(f), number(f, "memory_utilization", "Share of memory for weights and KV cache (fraction; 0.9 assumed)", "0.9",
+                   _context(f), number(f, "memory_utilization",
+                                       "Share of memory for weights and KV cache (fraction; 0.9 assumed)", "0.9",
                                        whole=False)],
         [("weight_bytes", "Weights"), ("kv_budget_bytes", "Left for the KV cache"),
          ("max_sequences", "Sequences of this length that fit"), ("fits", "Fits?")], models=True, gpus=True),
