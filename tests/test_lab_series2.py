@@ -82,8 +82,7 @@ def test_fp8_weight_multiplies_like_the_bf16_matrix():
     torch = require_torch()
     from lab import fp8
     ok, why = fp8.fp8_available("cpu")
-    if not ok:
-        pytest.skip(why)  # PyTorch builds without CPU FP8 matmuls
+    assert ok, f"this PyTorch cannot run torch._scaled_mm on the CPU ({why}); requirements-test.txt pins one that can"
     torch.manual_seed(0)
     w = torch.randn(64, 128) * 0.02
     x = torch.randn(3, 5, 64)
