@@ -392,7 +392,8 @@ def fp8(rec):
     c = Chart("FP8 over BF16 matmul speedup at the model's layer shapes",
               "BF16 time over FP8 time (torch._scaled_mm, one scale per tensor, operands already FP8) for each "
               "of a layer's four matmuls against M, the tokens in the batch; the roofline predicts about 2x at "
-              "every size. Small matrices at decode sizes gain nothing or lose; the large ones gain 1.5x to 1.9x.",
+              "every size. At decode sizes the attention matrices gain little or lose; the MLP matrices gain at "
+              "every size.",
               "M (tokens in the batch)", "speedup (BF16 time / FP8 time)", xlog=True, xticks=ms, ymin=0, ymax=2.2)
     for i, name in enumerate(["qkv", "attn_out", "gate_up", "down"]):
         sub = sorted((x for x in g if x["layer"] == name), key=lambda x: x["m"])
