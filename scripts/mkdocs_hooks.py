@@ -117,6 +117,10 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         STATE.setdefault("failed", set()).add(page.file.dest_uri)  # its raw markup is expected; don't report it twice
         return markdown
     STATE.setdefault("markdown", {})[src] = (page, markdown)
+    if "![" not in markdown and "<img" not in markdown:
+        # No image to enlarge: mkdocs-glightbox's documented page switch keeps its script and stylesheet (about
+        # 18 KB gzip) off the page.
+        page.meta.setdefault("glightbox", False)
     # Tooltips on every page but the glossary, where each term is defined in place: its 900 tooltips added
     # 900 elements for Material to set up on the reader's first interaction (700 ms on the 2-core test machine).
     if STATE["abbr"] and "{{< glossary >}}" not in page.file.content_string:
