@@ -33,6 +33,7 @@ def test_each_problem_is_found(html, expected):
     "<script>var a = '{{x}}';</script><style>a{b:c}</style>",
     "<h3>cost per million tokens</h3><h3>tokens per minute</h3>",      # headings in a row are not a doubled unit
     "<td>80 GiB</td><td>GiB</td>",                                      # nor are two table cells
+    "<td>vLLM</td><td>vLLM 0.34.0</td>",                                # an engine name in two cells
     "<p>In 2023, 2024 brought more.</p>",                               # two different years
     "<math><annotation encoding='application/x-tex'>$x_1$</annotation></math>",
 ])
