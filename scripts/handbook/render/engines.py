@@ -66,7 +66,7 @@ def flag(engine: str, name: str, removed: str = "") -> str:
 
 def default(engine: str, name: str) -> str:
     knob = _knob(engine, name)
-    text = knob.default_text()
+    text = reader_text(knob.default_text())
     if not text:
         raise ValueError(f"{engine_data.get(engine).file}:{knob.line}: {knob.flag} states no default; add "
                          "`default:` (and `effective:`) with its source")
