@@ -31,9 +31,12 @@ def test_aliases_and_negations(release):
     assert release.lookup("--no-such-flag") is None
 
 
-def test_deprecation_is_read_from_the_action_or_the_help(release):
+def test_deprecation_is_read_from_the_action_the_help_or_a_warning(release):
     assert release.flags["--old-eager"].deprecated is True
     assert release.flags["--seed"].deprecated is False
+    legacy = release.flags["--legacy-batching"]          # declared plainly; a warning elsewhere says it is deprecated
+    assert legacy.deprecated is True and legacy.deprecation.startswith("toyengine/args.py:")
+    assert legacy.as_json()["deprecation"] == legacy.deprecation
 
 
 def test_annotated_fields_become_flags(release):

@@ -12,7 +12,8 @@ Engines declare flags in two ways, and the reader understands both:
 A default that is a literal is kept as its value; `Class.attr`, `field(default=...)`, `get_field(Class, "attr")`
 and `_declared_default("attr")` are followed to the literal they name; anything else is kept as
 `{"computed": "<the expression>"}`. A flag is deprecated when its argparse action's name says so
-(`DeprecatedStoreTrueAction`), when `deprecated=True` is passed, or when its help text starts with "Deprecated".
+(`DeprecatedStoreTrueAction`), when `deprecated=True` is passed, when its help text starts with "Deprecated", or when
+a string in the source (a warning) says "X is deprecated" or "the deprecated X" of it or of the field behind it.
 
     spec = ReaderSpec(files=["vllm/engine/arg_utils.py", "vllm/config/*.py"], flag_classes=["FrontendArgs"])
     release = read_release(Path("/tmp/vllm-0.34.0"), spec)
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$")
+_NAME = re.compile(r"(--[a-z0-9][a-z0-9-]*|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b)")
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,14 @@ class Flag:
     file: str
     line: int
     field_name: str = ""
+    deprecation: str = ""   # where a warning says it is deprecated, when its declaration does not
 
     def as_json(self) -> dict:
-        return {"aliases": sorted(self.aliases), "default": self.default, "deprecated": self.deprecated,
-                "source": f"{self.file}:{self.line}"}
+        out = {"aliases": sorted(self.aliases), "default": self.default, "deprecated": self.deprecated,
+               "source": f"{self.file}:{self.line}"}
+        if self.deprecation:
+            out["deprecation"] = self.deprecation
+        return out
 
 
 @dataclass
@@ -127,6 +133,7 @@ class _Reader:
         self.class_fields: dict[str, dict[str, tuple[ast.AST | None, str, int, ast.AST | None]]] = {}
         self.class_bases: dict[str, list[str]] = {}
         self.calls: list[tuple[ast.Call, str]] = []
+        self.notices: list[tuple[str, str, int]] = []   # string constants that say "deprecated" (warnings)
         self.kwargs_class: dict[str, str] = {}   # cache_kwargs = get_kwargs(CacheConfig): the kwargs dict's class
         self.release = Release()
 
@@ -150,6 +157,8 @@ class _Reader:
                         elif isinstance(item, ast.Assign) and len(item.targets) == 1 and isinstance(
                                 item.targets[0], ast.Name):
                             fields.setdefault(item.targets[0].id, (item.value, rel, item.lineno, None))
+                elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "deprecat" in node.value:
+                    self.notices.append((node.value, rel, node.lineno))
                 elif isinstance(node, ast.Call) and _call_name(node) == "add_argument":
                     self.calls.append((node, rel))
                 elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
@@ -319,6 +328,22 @@ class _Reader:
                     return element
         return None
 
+    def read_notices(self) -> None:
+        """A flag is also deprecated when a warning in the source says so in words: "X and Y are deprecated",
+        "--x is deprecated", "the deprecated X" (X a flag or the field behind one)."""
+        for text, rel, line in self.notices:
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                names: list[str] = []
+                before = re.split(r"\b(?:is|are|was|were|has been|have been) deprecated\b", sentence, maxsplit=1)
+                if len(before) == 2:
+                    names += _NAME.findall(before[0])
+                names += re.findall(r"\bdeprecated\s+`?(--[a-z0-9-]+|[a-z][a-z0-9]*(?:_[a-z0-9]+)+)", sentence)
+                for name in names:
+                    flag = self.release.lookup(name if name.startswith("--") else "--" + name.replace("_", "-"))
+                    if flag is not None and not flag.deprecated:
+                        flag.deprecated = True
+                        flag.deprecation = f"{rel}:{line}"
+
     def read_classes(self) -> None:
         for cls, fields in self.class_fields.items():
             out = {}
@@ -340,5 +365,6 @@ def read_release(root: Path, spec: ReaderSpec) -> Release:
     reader.parse()
     reader.read_flag_classes()   # the server's own argument classes first: a benchmark's same-named flag does not win
     reader.read_calls()
+    reader.read_notices()
     reader.read_classes()
     return reader.release
