@@ -140,7 +140,7 @@ def on_page_content(html, page, config, files, **kwargs):
         _report(HandbookError(f"docs/{page.file.src_uri}", str(exc), "fix the TeX; latex2mathml must accept it."))
         return html
     page.meta["has_math"] = has_math
-    html = theme.focusable_tab_labels(html)
+    html = theme.unsearched_production_box(theme.focusable_tab_labels(html))
     # Reading time and build date are computed here, not in templates, so that overrides/ needs no filter or
     # method that MiniJinja (the engine of Material's successor) lacks (wordcount, strftime).
     words = len(re.sub(r"<[^>]+>", " ", html).split())

@@ -77,3 +77,10 @@ def test_the_row_of_tab_labels_is_reachable_from_the_keyboard():
     html = '<div class="tabbed-set"><input id="a"><div class="tabbed-labels"><label for="a">vLLM 0.34.0</label></div>'
     out = theme.focusable_tab_labels(html)
     assert '<div class="tabbed-labels" tabindex="0">' in out and out.count("tabindex") == 1
+
+
+def test_the_production_box_stays_out_of_the_search_index():
+    from handbook.render import theme
+
+    out = theme.unsearched_production_box('<div class="admonition production"><p class="admonition-title">x</p>')
+    assert out.startswith('<div class="admonition production" data-search-exclude>')

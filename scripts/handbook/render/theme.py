@@ -56,3 +56,13 @@ def focusable_tab_labels(page_html: str) -> str:
     must be reachable from the keyboard, so the row of labels joins the tab order (axe: scrollable-region-focusable).
     pymdownx.tabbed writes the row; this adds the one attribute it lacks."""
     return page_html.replace(TAB_LABELS, '<div class="tabbed-labels" tabindex="0">')
+
+
+PRODUCTION_BOX = '<div class="admonition production">'
+
+
+def unsearched_production_box(page_html: str) -> str:
+    """The In production box restates the page's numbers and flags in a few lines; indexed, it put "TTFT" and "p99"
+    at the top of nearly every page and pushed the pages that explain them down the search results. Material's
+    search skips a block marked data-search-exclude."""
+    return page_html.replace(PRODUCTION_BOX, '<div class="admonition production" data-search-exclude>')
