@@ -97,6 +97,7 @@ def main(argv: list[str]) -> None:
         run([str(PY), "scripts/check_links.py", "site"])
         run([str(PY), "scripts/check_glossary.py"])
         run([str(PY), "scripts/check_numbers.py"])
+        run([str(PY), "scripts/check_engines.py", "drift"])
     elif command == "test":
         print("== strict build", flush=True)
         site_root = build_for_tests()
@@ -106,6 +107,8 @@ def main(argv: list[str]) -> None:
         run([str(PY), "scripts/check_glossary.py"])
         print("== numbers typed by hand", flush=True)
         run([str(PY), "scripts/check_numbers.py"])
+        print("== engine data against the pinned releases (drift report)", flush=True)
+        run([str(PY), "scripts/check_engines.py", "drift"])
         print("== tests", flush=True)
         run([str(PY), "-m", "pytest", *argv[1:]])
         if argv[1:]:
