@@ -108,3 +108,10 @@ def test_dotted_config_keys_are_checked_within_a_known_section(toys):
 def test_the_handbook_pages_name_only_flags_the_data_holds():
     findings = engineflags.scan_docs()
     assert findings == [], "\n".join(map(str, findings[:40]))
+
+
+def test_flag_placeholders_of_deprecated_knobs_must_be_called_so(toys):
+    found = check("Pass {{< flag alpha --legacy-dp >}} to split attention.\n", toys)
+    assert len(found) == 1 and "deprecated in Alpha 2.0" in found[0]
+    assert check("The deprecated {{< flag alpha --legacy-dp >}} still works.\n", toys) == []
+    assert check("| Knob | Alpha |\n| --- | --- |\n| DP | {{< flag alpha --legacy-dp >}} (deprecated) |\n", toys) == []

@@ -106,6 +106,7 @@ def _cells(row: str) -> list[str]:
     return re.split(r"(?<!\\)\|", row)
 
 
+FLAG_PLACEHOLDER = re.compile(r"\{\{<\s*flag\s+(\S+)\s+(\S+)")
 CONFIG_KEY = re.compile(r"^([a-z][a-z0-9_]*)(\.[a-z][a-z0-9_]*)+$")
 
 
@@ -130,6 +131,15 @@ def check_page(text: str, where: str, first_line: int = 1,
     fenced: list[tuple[int, str]] = []
     block: list[tuple[int, str]] = []
 
+    def placeholders(line: str, text: str, number: int) -> None:
+        """{{< flag ENGINE FLAG >}} names its engine: a deprecated or removed knob must be called so around it (the
+        placeholder itself refuses an unknown knob, and a removed one without removed=1)."""
+        for engine_id, flag in FLAG_PLACEHOLDER.findall(line):
+            if engine_id in context.engines:
+                finding = context.judge(flag, [engine_id], FLAG_PLACEHOLDER.sub(" ", text), f"{where}:{number}")
+                if finding and "holds no such knob" not in finding.message:
+                    findings.append(finding)
+
     def flush_block() -> None:
         if not block:
             return
@@ -143,6 +153,7 @@ def check_page(text: str, where: str, first_line: int = 1,
                     finding = context.judge(flag, named, joined, f"{where}:{number}")
                     if finding:
                         findings.append(finding)
+                placeholders(line, joined, number)
         block.clear()
 
     def _check_table(rows: list[tuple[int, str]]) -> None:
@@ -152,6 +163,7 @@ def check_page(text: str, where: str, first_line: int = 1,
         for number, row in rows[2:]:
             cells = _cells(row)
             row_engines = context.named_in(row)
+            placeholders(row, row, number)
             for index, cell in enumerate(cells):
                 if index in version_columns and not VERSION_TEXT.search(cell):
                     findings.append(Finding(f"{where}:{number}", f"release cell {cell.strip()!r} names no release.",
