@@ -74,10 +74,12 @@ def test_speculative_expected_tokens():
     assert f.spec_speedup(0.8, 4, 0.05) == pytest.approx(3.3616 / 1.2)
 
 
-# Llama 3.1 8B in BF16 on one H100 SXM, by hand: weights 2 x 8,030,261,248 = 16,060,522,496 B;
+# Llama 3.1 8B in BF16 on one H100 SXM, by hand: weights 2 x 8,030,261,248 = 16,060,522,496 B, of which the
+# untied input embedding table is 128,256 x 4096 x 2 = 1,050,673,152 B; a step reads the rest,
+# _W = 15,009,849,344 B, plus one 4096 x 2 = 8,192 B row per sequence (_ROW);
 # KV 131,072 B per token; 3.35e12 B/s; 989.5e12 FLOP/s dense BF16;
 # FLOPs per position at context S: 2 x 8,030,261,248 + 4 x 32 layers x 4096 x S.
-_W, _KV, _BW, _PEAK = 16_060_522_496, 131_072, 3.35e12, 989.5e12
+_W, _ROW, _KV, _BW, _PEAK = 15_009_849_344, 8_192, 131_072, 3.35e12, 989.5e12
 
 
 def _f8b(context):
@@ -85,10 +87,10 @@ def _f8b(context):
 
 
 def test_spec_verify_step_shares_weight_and_kv_reads():
-    # batch 256, 128 tokens cached, 4 drafts: memory 6.076 ms, compute 256 x 5 x F / peak = 20.86 ms
-    memory = (_W + 256 * 128 * _KV) / _BW
+    # batch 256, 128 tokens cached, 4 drafts: memory 5.763 ms, compute 256 x 5 x F / peak = 20.86 ms
+    memory = (_W + 256 * (128 * _KV + _ROW)) / _BW
     compute = 256 * 5 * _f8b(128) / _PEAK
-    assert memory == pytest.approx(6.0762656e-3, rel=1e-6) and compute == pytest.approx(20.8625e-3, rel=1e-4)
+    assert memory == pytest.approx(5.7632578e-3, rel=1e-6) and compute == pytest.approx(20.8625e-3, rel=1e-4)
     assert f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", 256, 128, 4) == pytest.approx(compute)
     # no drafts = a plain decode step, memory-bound here
     assert f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", 256, 128, 0) == pytest.approx(memory)
@@ -96,41 +98,43 @@ def test_spec_verify_step_shares_weight_and_kv_reads():
         assert f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", batch, context, 0) == pytest.approx(
             f.decode_step_time("llama-3.1-8b", "h100-sxm", "bf16", batch, context))
     # 8K context: the 1.07 GB KV cache of each sequence outweighs five positions of FLOPs, verification is free
-    at_8k = (_W + 256 * 8192 * _KV) / _BW
+    at_8k = (_W + 256 * (8192 * _KV + _ROW)) / _BW
     assert at_8k > 256 * 5 * _f8b(8192) / _PEAK
     assert f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", 256, 8192, 4) == pytest.approx(at_8k)
 
 
 def test_spec_speedup_at_batch_and_crossover():
-    ratio = (256 * 5 * _f8b(128) / _PEAK) / ((_W + 256 * 128 * _KV) / _BW)  # 3.4334
-    assert ratio == pytest.approx(3.4334, rel=1e-4)
+    ratio = (256 * 5 * _f8b(128) / _PEAK) / ((_W + 256 * (128 * _KV + _ROW)) / _BW)  # 3.6199
+    assert ratio == pytest.approx(3.6199, rel=1e-4)
     assert f.spec_speedup_at_batch(0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16", 256, 128) == pytest.approx(
-        3.3616 / (4 * 0.05 + ratio))  # 0.925: speculation costs throughput
+        3.3616 / (4 * 0.05 + ratio))  # 0.880: speculation costs throughput
     assert f.spec_speedup_at_batch(0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16", 256, 8192) == pytest.approx(
         3.3616 / 1.2)  # the batch-1 figure survives
-    # crossover at 128 tokens: B > gain W/BW / (5 F/peak - gain K/BW) with gain = 3.3616 - 0.2 = 3.1616 -> 230.8
+    # crossover at 128 tokens: B > gain W/BW / (5 F/peak - gain (K + row)/BW) with gain = 3.3616 - 0.2 = 3.1616
+    # -> 215.8
     gain = 3.3616 - 0.2
-    edge = gain * _W / _BW / (5 * _f8b(128) / _PEAK - gain * 128 * _KV / _BW)
-    assert edge == pytest.approx(230.84, abs=0.01)
-    assert f.spec_crossover_batch(0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16", 128) == 231
+    edge = gain * _W / _BW / (5 * _f8b(128) / _PEAK - gain * (128 * _KV + _ROW) / _BW)
+    assert edge == pytest.approx(215.77, abs=0.01)
+    assert f.spec_crossover_batch(0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16", 128) == 216
     args = (0.8, 4, 0.05, "llama-3.1-8b", "h100-sxm", "bf16")
-    assert f.spec_speedup_at_batch(*args, 230, 128) >= 1 > f.spec_speedup_at_batch(*args, 231, 128)
-    assert f.spec_crossover_batch(*args, 512) == 791
+    assert f.spec_speedup_at_batch(*args, 215, 128) >= 1 > f.spec_speedup_at_batch(*args, 216, 128)
+    assert f.spec_crossover_batch(*args, 512) == 740
     assert f.spec_crossover_batch(*args, 2048) == math.inf  # the cost ratio tends to 1.08, below the gain
     assert f.spec_crossover_batch(0.3, 6, 0.2, "llama-3.1-8b", "h100-sxm", "bf16", 512) == 1  # never pays
     assert f.spec_crossover_batch(0.7, 0, 0.3, "llama-3.1-8b", "h100-sxm", "bf16", 0) == math.inf  # k=0 is plain
     # the bound does not depend on how many GPUs share the work (communication left out)
-    assert f.spec_crossover_batch(*args, 128, "bf16", 8) == 231
+    assert f.spec_crossover_batch(*args, 128, "bf16", 8) == 216
 
 
 def test_spec_compute_bound_batch():
-    # plain step at 128 tokens: W/BW / (F/peak - K/BW) = 424.6 -> 425; with 4 drafts 62.7 -> 63
-    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 128, 0) == 425
-    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 128, 4) == 63
-    assert (_W / _BW) / (5 * _f8b(128) / _PEAK - 128 * _KV / _BW) == pytest.approx(62.68, abs=0.01)
+    # plain step at 128 tokens: W/BW / (F/peak - (K + row)/BW) = 396.9 -> 397; with 4 drafts 58.6 -> 59
+    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 128, 0) == 397
+    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 128, 4) == 59
+    assert (_W / _BW) / (_f8b(128) / _PEAK - (128 * _KV + _ROW) / _BW) == pytest.approx(396.92, abs=0.01)
+    assert (_W / _BW) / (5 * _f8b(128) / _PEAK - (128 * _KV + _ROW) / _BW) == pytest.approx(58.58, abs=0.01)
     # from 512 tokens the plain step never turns compute-bound; from 8K not even verification does
     assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 512, 0) == math.inf
-    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 2048, 4) == 744
+    assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 2048, 4) == 695
     assert f.spec_compute_bound_batch("llama-3.1-8b", "h100-sxm", "bf16", 8192, 4) == math.inf
     with pytest.raises(ValueError):
         f.spec_verify_step_time("llama-3.1-8b", "h100-sxm", "bf16", 0, 128, 4)
@@ -172,9 +176,30 @@ def test_flops_per_token_gqa_and_absorbed_mla():
 
 
 def test_decode_bound_memory_bound_at_batch_1():
-    weights = f.weight_bytes("llama-3.1-8b", "bf16")
+    weights = f.weight_bytes("llama-3.1-8b", "bf16") - f.embedding_unread_bytes("llama-3.1-8b", "bf16", 1)
     kv = f.kv_bytes("llama-3.1-8b", "bf16", 1024)
     assert f.decode_step_time("llama-3.1-8b", "h100-sxm", "bf16", 1, 1024) == pytest.approx((weights + kv) / 3.35e12)
+
+
+def test_decode_bound_reads_one_embedding_row_per_sequence_when_untied():
+    # Llama 3.1 8B (tie_word_embeddings: false): the input table is 128,256 x 4096 x 2 B = 1,050,673,152 B, of which
+    # a step of 16 sequences reads 16 rows of 8,192 B; the output projection, a separate matrix, is read in full.
+    assert f.input_embedding_bytes("llama-3.1-8b", "bf16") == 1_050_673_152
+    assert f.embedding_unread_bytes("llama-3.1-8b", "bf16", 16) == 1_050_673_152 - 16 * 8_192
+    kv = 16 * 2048 * 131_072                     # 16 sequences x 2048 tokens x 131,072 B
+    by_hand = (16_060_522_496 - 1_050_673_152 + 16 * 8_192 + kv) / 3.35e12
+    assert f.decode_step_time("llama-3.1-8b", "h100-sxm", "bf16", 16, 2048) == pytest.approx(by_hand, rel=1e-12)
+    # FP8 weights: one byte per weight, the table and its rows included
+    assert f.embedding_unread_bytes("llama-3.1-8b", "fp8", 1) == 128_256 * 4096 - 4096
+    # Gemma 3 27B (tie_word_embeddings: true): the output projection reads the one matrix in full, nothing skipped
+    assert f.input_embedding_bytes("gemma-3-27b", "bf16") == 262_208 * 5376 * 2
+    assert f.embedding_unread_bytes("gemma-3-27b", "bf16", 16) == 0
+    gemma = (27e9 * 2 + f.kv_read_bytes("gemma-3-27b", "bf16", 1024, 4)) / 3.35e12
+    assert f.decode_step_time("gemma-3-27b", "h100-sxm", "bf16", 4, 1024) == pytest.approx(gemma, rel=1e-12)
+    # the routed-experts variant subtracts the same rows: a dense model reads the same either way
+    assert f.weight_read_bytes("llama-3.1-8b", "bf16", 16) == 16_060_522_496 - 1_050_673_152 + 16 * 8_192
+    with pytest.raises(ValueError):
+        f.embedding_unread_bytes("llama-3.1-8b", "bf16", 0)
 
 
 def test_bad_formula_inputs():

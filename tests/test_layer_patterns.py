@@ -85,9 +85,11 @@ def test_models_without_the_new_patterns_are_unchanged():
 
 
 def test_decode_bound_reads_the_sparse_cache():
-    # DeepSeek-V3.2 FP8 on one H200 at 128K: the memory term is weights + the bytes a step reads
+    # DeepSeek-V3.2 FP8 on one H200 at 128K: the memory term is the weights a step reads (all but the untied input
+    # embedding table, 129,280 x 7168 x 1 byte, of which 64 rows) + the KV bytes a step reads
     g = data.gpu("h200")
-    moved = f.weight_bytes("deepseek-v3.2", "fp8") + f.kv_read_bytes("deepseek-v3.2", "bf16", 131072, 64)
+    weights = f.weight_bytes("deepseek-v3.2", "fp8") - (129280 * 7168 - 64 * 7168)
+    moved = weights + f.kv_read_bytes("deepseek-v3.2", "bf16", 131072, 64)
     work = 64 * f.flops_per_token("deepseek-v3.2", 131072)
     assert f.decode_step_time("deepseek-v3.2", "h200", "fp8", 64, 131072) == max(
         moved / g.memory_bandwidth, work / g.dense["fp8"])
@@ -219,15 +221,19 @@ def test_compressed_fields_are_checked(tmp_path, extra, where):
 
 
 def test_routed_reads_count_only_the_experts_a_batch_selects():
-    # Qwen3-Next at batch 1: everything but the routed experts, plus 10 of 512 experts per layer (FP8: 1 byte each)
+    # Qwen3-Next at batch 1: everything but the routed experts and the untied input embedding table (151,936 x 2048),
+    # plus one row of that table per sequence and 10 of 512 experts per layer (FP8: 1 byte each)
     experts = 48 * 512 * 3 * 2048 * 512
     assert f.routed_expert_params("qwen3-next-80b-a3b") == experts
-    dense_part = 7.9674391296e10 - experts
-    assert f.weight_read_bytes("qwen3-next-80b-a3b", "fp8", 1) == pytest.approx(dense_part + experts * 10 / 512)
-    # a batch of 64 touches 1 - (1 - 10/512)^64 of the experts (uniform routing)
+    dense_part = 7.9674391296e10 - experts - 151936 * 2048
+    assert f.weight_read_bytes("qwen3-next-80b-a3b", "fp8", 1) == pytest.approx(dense_part + 2048 + experts * 10 / 512)
+    # a batch of 64 touches 1 - (1 - 10/512)^64 of the experts (uniform routing) and 64 rows of the table
     share = 1 - (1 - 10 / 512) ** 64
-    assert f.weight_read_bytes("qwen3-next-80b-a3b", "fp8", 64) == pytest.approx(dense_part + experts * share)
-    assert f.weight_read_bytes("llama-3.1-8b", "bf16", 7) == f.weight_bytes("llama-3.1-8b", "bf16")
+    assert f.weight_read_bytes("qwen3-next-80b-a3b", "fp8", 64) == pytest.approx(
+        dense_part + 64 * 2048 + experts * share)
+    # a dense model: all its weights but the table, plus 7 rows of 4096 x 2 bytes
+    assert f.weight_read_bytes("llama-3.1-8b", "bf16", 7) == f.weight_bytes("llama-3.1-8b", "bf16") - (
+        128256 * 4096 * 2 - 7 * 4096 * 2)
     # the decode bound uses them only when asked, so existing results do not move
     assert f.decode_step_time("qwen3-next-80b-a3b", "h200", "fp8", 1, 32768) > f.decode_step_time(
         "qwen3-next-80b-a3b", "h200", "fp8", 1, 32768, routed_reads=True)

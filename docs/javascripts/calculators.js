@@ -13,6 +13,13 @@
     return d.dtype_bytes[dtype];
   }
   function weightBytes(d, m, dtype) { return m.params_total * dtypeBytes(d, dtype); }
+  // formulas.embedding_unread_bytes: the untied input embedding table less one row per sequence (0 when tied or unstated)
+  function embeddingUnreadBytes(d, m, dtype, batch) {
+    if (m.tie_word_embeddings !== false) return 0;
+    var width = dtypeBytes(d, dtype);
+    var table = Math.min(m.vocab_size * m.hidden_size * width, m.params_total * width);
+    return Math.max(0, table - batch * m.hidden_size * width);
+  }
   // m.layer_groups is data.layer_groups(model): the layers grouped by what they keep per sequence (full, sliding,
   // chunked, linear, sparse, compressed), computed in Python so that both sides read the same pattern.
   function compressedEntries(g, tokens) { return g.kind === "compressed" ? Math.floor(tokens / g.ratio) : 0; }
@@ -83,7 +90,8 @@
   }
   function peakFlops(d, g, dtype) { return hb.peakFlops(d, g, dtype, "weight_dtype"); }
   function decodeStepTime(d, m, g, weightDtype, batch, context) {
-    var moved = weightBytes(d, m, weightDtype) + kvReadBytes(d, m, "bf16", context, batch);
+    var moved = weightBytes(d, m, weightDtype) - embeddingUnreadBytes(d, m, weightDtype, batch) +
+      kvReadBytes(d, m, "bf16", context, batch);
     var work = batch * flopsPerToken(m, context);
     return Math.max(moved / (g.memory_bandwidth * 1), work / (peakFlops(d, g, weightDtype) * 1));
   }
@@ -92,9 +100,12 @@
     return (1 - Math.pow(a, k + 1)) / (1 - a);
   }
   function specSpeedup(a, k, r) { return specTokensPerStep(a, k) / (k * r + 1); }
-  // seconds per target pass on one GPU: [weights, KV cache of one sequence, FLOPs of one position]
+  // seconds per target pass on one GPU: [weights, KV cache of one sequence, FLOPs of one position]; an untied input
+  // embedding table leaves the weights, and each sequence's term carries the row it looks up (formulas._spec_terms)
   function specTerms(d, m, g, weightDtype, context, kvDtype) {
-    return [weightBytes(d, m, weightDtype) / g.memory_bandwidth, kvReadBytes(d, m, kvDtype, context, 1) / g.memory_bandwidth,
+    var row = m.tie_word_embeddings === false ? m.hidden_size * dtypeBytes(d, weightDtype) : 0;
+    var weights = weightBytes(d, m, weightDtype) - embeddingUnreadBytes(d, m, weightDtype, 1) - row;
+    return [weights / g.memory_bandwidth, (kvReadBytes(d, m, kvDtype, context, 1) + row) / g.memory_bandwidth,
             flopsPerToken(m, context) / peakFlops(d, g, weightDtype)];
   }
   function specVerifyStepTime(d, m, g, weightDtype, batch, context, k, kvDtype) {

@@ -147,7 +147,9 @@
   }
   function decodeStep(d, m, g, wd, kd, tp, batch, context, lab) {
     var split = expertSplit(m), width = dtypeBytes(d, wd);
-    var read = (split[0] + split[1] * expertsTouched(m, batch)) * width / tp + batch * kvReadPerGpu(d, m, kd, context, tp);
+    // the rows of an untied input embedding table that no sequence looks up are not read (planner.decode_step)
+    var unread = m.tie_word_embeddings === false ? Math.max(0, m.vocab_size * m.hidden_size * width - batch * m.hidden_size * width) : 0;
+    var read = ((split[0] + split[1] * expertsTouched(m, batch)) * width - unread) / tp + batch * kvReadPerGpu(d, m, kd, context, tp);
     var bandwidth = g.memory_bandwidth * lab.bandwidth_fraction;
     var peak = peakFlops(d, g, wd) * flopsFraction(d, lab, wd) * tp;
     var work = batch * flopsPerToken(m, context);

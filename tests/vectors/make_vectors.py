@@ -92,6 +92,7 @@ CASES = {
         ("DeepSeek-V3.2 (sparse: reads top-2048 + indexer) FP8 on H200, batch 64, 128K", dict(model="deepseek-v3.2", weight_dtype="fp8", gpu="h200", batch_size="64", context_tokens="131072")),
         ("Gemma 4 E4B (shared layers reread KV) on L4, batch 16, 8K", dict(model="gemma-4-e4b", weight_dtype="bf16", gpu="l4", batch_size="16", context_tokens="8192")),
         ("DeepSeek-V4-Pro (compressed) FP8 on H200, batch 32, 1M", dict(model="deepseek-v4-pro", weight_dtype="fp8", gpu="h200", batch_size="32", context_tokens="1048576")),
+        ("Gemma 3 27B (tied embeddings: the output projection reads the whole table) on H100 SXM, batch 4", dict(model="gemma-3-27b", weight_dtype="bf16", gpu="h100-sxm", batch_size="4", context_tokens="1024")),
     ],
     "speculative": [
         ("alpha 0.8, k 4, free draft, batch 1", dict(acceptance_rate="0.8", draft_tokens="4", draft_cost_ratio="0", **_SPEC_8B, batch_size="1", context_tokens="1024")),

@@ -67,22 +67,50 @@ def weight_bytes(model: Model | str, dtype: str = "bf16", *, expert_dtype: str |
     return (m.params_total - experts) * dtype_bytes(dtype) + experts * dtype_bytes(expert_dtype)
 
 
-def weight_read_bytes(model: Model | str, dtype: str = "bf16", batch_size: int = 1,
-                      expert_dtype: str | None = None) -> float:
-    """Bytes of weights one decode step reads when only the routed experts the batch selects are read: all
-    weights except the routed experts, plus, per MoE layer, the expected number of distinct experts that
-    `batch_size` tokens pick, E x (1 - (1 - k/E)^batch) for E experts and top-k routing. Assumes routing that is
-    uniform and independent across tokens (real routers are skewed, so a batch touches fewer experts); a dense
-    model reads all its weights."""
+def input_embedding_bytes(model: Model | str, dtype: str = "bf16") -> float:
+    """Bytes of the input embedding table at `dtype`: vocab_size x hidden_size x bytes per weight. The per-layer
+    embedding table of Gemma 4's E-models (a second lookup, 262144 x 42 x 256 for E4B) is not included:
+    data/models.yml states its shape only in prose (params_source), not as fields a formula can read."""
+    m = _model(model)
+    return float(m.vocab_size * m.hidden_size) * dtype_bytes(dtype)
+
+
+def embedding_unread_bytes(model: Model | str, dtype: str = "bf16", batch_size: int = 1) -> float:
+    """Bytes of weights that a decode step of `batch_size` sequences does not read: the input embedding table
+    (input_embedding_bytes) less the one row each sequence looks up, when the embeddings are untied
+    (`tie_word_embeddings: false`). With tied embeddings the output projection reads that same matrix in full, so
+    nothing goes unread (0). A model whose data does not state tie_word_embeddings also gives 0: every weight
+    counts as read, as before 2026-12-07. Gemma 4 E4B's per-layer embedding table is a lookup as well, but its
+    shape is not in the data (see input_embedding_bytes), so it still counts as read in full and the decode
+    bound overestimates that model's bytes by most of that table."""
     m = _model(model)
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
+    if m.get("tie_word_embeddings") is not False:
+        return 0.0
+    table = min(input_embedding_bytes(m, dtype), m.params_total * dtype_bytes(dtype))
+    return max(0.0, table - batch_size * m.hidden_size * dtype_bytes(dtype))
+
+
+def weight_read_bytes(model: Model | str, dtype: str = "bf16", batch_size: int = 1,
+                      expert_dtype: str | None = None) -> float:
+    """Bytes of weights one decode step reads when only the routed experts the batch selects are read: all
+    weights except the routed experts and the rows of an untied input embedding table that no sequence looks up
+    (embedding_unread_bytes), plus, per MoE layer, the expected number of distinct experts that `batch_size`
+    tokens pick, E x (1 - (1 - k/E)^batch) for E experts and top-k routing. Assumes routing that is uniform and
+    independent across tokens (real routers are skewed, so a batch touches fewer experts); a dense model reads
+    all its weights but the unread embedding rows."""
+    m = _model(model)
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    unread = embedding_unread_bytes(m, dtype, batch_size)
     experts = min(routed_expert_params(m), m.params_total)
     if not experts:
-        return weight_bytes(m, dtype)
+        return weight_bytes(m, dtype) - unread
     e, k = m.get("num_experts"), m.get("experts_per_token")
     touched = 1 - (1 - k / e) ** batch_size
-    return (m.params_total - experts) * dtype_bytes(dtype) + experts * touched * dtype_bytes(expert_dtype or dtype)
+    return ((m.params_total - experts) * dtype_bytes(dtype) - unread
+            + experts * touched * dtype_bytes(expert_dtype or dtype))
 
 
 def _entries(group: dict, tokens: int) -> int:
@@ -356,14 +384,16 @@ def gemm_intensity(m: int, n: int, k: int, dtype: str = "bf16") -> float:
 def decode_step_time(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", batch_size: int = 1,
                      context_tokens: int = 0, kv_dtype: str = "bf16", gpu_count: int = 1,
                      routed_reads: bool = False) -> float:
-    """Lower bound on one decode step: the larger of (weights + cache read, kv_read_bytes) over
-    memory bandwidth and the step's FLOPs over dense peak. The weights term is all weights; with
-    `routed_reads`, an MoE model's routed experts count only as far as the batch selects them
-    (weight_read_bytes, which assumes uniform routing). Leaves out kernel
-    launch overhead, communication, sampling and imperfect bandwidth use."""
+    """Lower bound on one decode step: the larger of (weights read + cache read, kv_read_bytes) over
+    memory bandwidth and the step's FLOPs over dense peak. The weights term is every weight except the rows
+    of an untied input embedding table that no sequence of the batch looks up: all weights, less the table,
+    plus `batch_size` rows of it (embedding_unread_bytes; a tied table is read in full by the output
+    projection). With `routed_reads`, an MoE model's routed experts count only as far as the batch selects
+    them (weight_read_bytes, which assumes uniform routing). Leaves out kernel launch overhead,
+    communication, sampling and imperfect bandwidth use."""
     g = _gpu(gpu)
     weights = (weight_read_bytes(model, weight_dtype, batch_size) if routed_reads
-               else weight_bytes(model, weight_dtype))
+               else weight_bytes(model, weight_dtype) - embedding_unread_bytes(model, weight_dtype, batch_size))
     moved = weights + kv_read_bytes(model, kv_dtype, context_tokens, batch_size)
     work = batch_size * flops_per_token(model, context_tokens)
     return max(moved / (g.memory_bandwidth * gpu_count), work / (peak_flops(g, weight_dtype) * gpu_count))
@@ -412,15 +442,22 @@ def spec_speedup(acceptance_rate: float, draft_tokens: int, draft_cost_ratio: fl
 
 def _spec_terms(model: Model | str, gpu: GPU | str, weight_dtype: str, context_tokens: int, kv_dtype: str,
                 gpu_count: int) -> tuple[float, float, float]:
-    """Seconds per target pass: (weights, KV cache of one sequence, FLOPs of one position)."""
+    """Seconds per target pass: (weights, KV cache of one sequence, FLOPs of one position). The weights leave
+    out an untied input embedding table; each sequence's KV term carries the one row of it that the sequence
+    looks up, so weights + batch x KV reads what decode_step_time reads."""
     if context_tokens < 0 or int(context_tokens) != context_tokens:
         raise ValueError("context_tokens is a whole number >= 0")
     if gpu_count < 1:
         raise ValueError("gpu_count must be >= 1")
     g = _gpu(gpu)
     bandwidth, peak = g.memory_bandwidth * gpu_count, peak_flops(g, weight_dtype) * gpu_count
-    return (weight_bytes(model, weight_dtype) / bandwidth, kv_read_bytes(model, kv_dtype, context_tokens) / bandwidth,
-            flops_per_token(model, context_tokens) / peak)
+    m = _model(model)
+    row = 0.0
+    if m.get("tie_word_embeddings") is False:   # the same test as embedding_unread_bytes
+        row = m.hidden_size * dtype_bytes(weight_dtype)
+    weights = weight_bytes(m, weight_dtype) - embedding_unread_bytes(m, weight_dtype, 1) - row
+    return (weights / bandwidth, (kv_read_bytes(m, kv_dtype, context_tokens) + row) / bandwidth,
+            flops_per_token(m, context_tokens) / peak)
 
 
 def spec_verify_step_time(model: Model | str, gpu: GPU | str, weight_dtype: str = "bf16", batch_size: int = 1,
@@ -434,7 +471,9 @@ def spec_verify_step_time(model: Model | str, gpu: GPU | str, weight_dtype: str 
             batch x (draft_tokens + 1) x flops_per_token(context) / dense peak)
 
     The weights and each sequence's KV cache are read once per pass and shared by
-    all its positions; only the FLOPs grow with the draft. draft_tokens=0 is a plain
+    all its positions; only the FLOPs grow with the draft. Weights as in
+    decode_step_time: an untied input embedding table counts one row per sequence
+    (the draft positions' rows, a few more, are left out). draft_tokens=0 is a plain
     decode step and equals decode_step_time. Leaves out: the few extra KV entries
     the drafts attend to and write, attention kernels that reread the cache for
     each position, kernel launches, sampling, communication between GPUs, and

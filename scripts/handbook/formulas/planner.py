@@ -161,11 +161,15 @@ def allreduce_time(model: Model | str, gpu: GPU | str, tp: int, tokens: float, l
 def decode_step(model: Model | str, gpu: GPU | str, weight_dtype: str, kv_dtype: str, tp: int, batch: float,
                 context_tokens: float, lab_: dict) -> float:
     """Seconds per decode step of `batch` sequences holding `context_tokens` each (batch may be fractional: the
-    planner treats the mean batch as a continuous quantity)."""
+    planner treats the mean batch as a continuous quantity). The weights read leave out the rows of an untied input
+    embedding table that no sequence looks up (formulas.embedding_unread_bytes, here with a fractional batch)."""
     m, g = f._model(model), f._gpu(gpu)
     shared, routed = expert_split(m)
     width = f.dtype_bytes(weight_dtype)
-    read = (shared + routed * experts_touched(m, batch)) * width / tp + batch * kv_read_per_gpu(
+    unread = 0.0
+    if m.get("tie_word_embeddings") is False:
+        unread = max(0.0, f.input_embedding_bytes(m, weight_dtype) - batch * m.hidden_size * width)
+    read = ((shared + routed * experts_touched(m, batch)) * width - unread) / tp + batch * kv_read_per_gpu(
         m, kv_dtype, context_tokens, tp)
     bandwidth = g.memory_bandwidth * lab_["bandwidth_fraction"]
     peak = f.peak_flops(g, weight_dtype) * flops_fraction(lab_, weight_dtype) * tp

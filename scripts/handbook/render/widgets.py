@@ -129,7 +129,8 @@ ROOFLINE_DTYPES = ("bf16", "fp16", "fp8", "fp4")
 # a GPU; a page with several widgets repeats these, so each widget sends only what its script reads.
 MODEL_FIELDS = ("name", "params_total", "params_active", "attention", "num_layers", "num_attention_heads",
                 "num_kv_heads", "head_dim", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "sliding_window",
-                "num_sliding_layers", "layer_groups")  # layer_groups: data.layer_groups, what the formulas iterate
+                "num_sliding_layers", "layer_groups",  # layer_groups: data.layer_groups, what the formulas iterate
+                "hidden_size", "vocab_size", "tie_word_embeddings")  # the input embedding rows a decode step skips
 GPU_FIELDS = ("name", "memory_bytes", "memory_bandwidth", "dense")
 FIELD_NAMES = {"memory_bytes": "memory"}   # JSON key -> field of data.GPU or data.Model, where the two differ
 
@@ -233,7 +234,7 @@ CALCULATORS: dict[str, Calculator] = {
 
 # --- the serving planner: a calculator with its own script (planner.js) and a working shown under the results --------
 
-PLANNER_MODEL_FIELDS = MODEL_FIELDS + ("hidden_size", "intermediate_size", "num_experts", "experts_per_token",
+PLANNER_MODEL_FIELDS = MODEL_FIELDS + ("intermediate_size", "num_experts", "experts_per_token",
                                        "v_head_dim")
 PLANNER_GPU_FIELDS = GPU_FIELDS + ("interconnect",)
 
