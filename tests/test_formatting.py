@@ -63,7 +63,7 @@ def test_format_value_default_unit_for_each_dimension(value, dimension, expected
     (3.35e12, "bytes/s", "TB/s", f"3.35{NBSP}TB/s"),
     (0.00871, "seconds", "ms", f"8.71{NBSP}ms"),
     (2.35e-5, "seconds", "us", f"23.5{NBSP}us"),
-    (0.9, "fraction", "%", f"90{NBSP}%"),
+    (0.9, "fraction", "%", "90%"),
     (123_456, "tokens", "K tokens", f"123{NBSP}K tokens"),
     (42, "count", "", "42"),                            # the empty unit is a count and prints nothing
 ])

@@ -98,11 +98,11 @@ def test_placeholders_format_with_the_shared_helpers(folder):
     assert ev("lab_time demo results.points[batch:1].step unit=ms digits=2") == "8.00\u00a0ms"
     assert ev("lab_time demo results.points[batch:1].step stat=p90 unit=ms digits=1") == "9.0\u00a0ms"
     assert ev("lab_bandwidth demo results.points[batch:1].bytes_per_s unit=TB/s") == "2.50\u00a0TB/s"
-    assert ev("lab_share demo results.points[batch:1].utilization unit=% digits=0") == "50\u00a0%"
+    assert ev("lab_share demo results.points[batch:1].utilization unit=% digits=0") == "50%"
     assert ev("lab_ratio demo results.points[batch:4,context:2048].step over=results.points[batch:1].step "
               "digits=1") == "1.5\u00d7"
     assert ev("lab_share demo results.points[batch:4,context:2048].step above=results.points[batch:1].step "
-              "unit=% digits=0") == "50\u00a0%"
+              "unit=% digits=0") == "50%"
     assert ev("lab_count demo summary.largest.8192") == "59"
     # a unit of the wrong kind fails, naming the right ones
     with pytest.raises(UnitError, match="does not measure seconds"):

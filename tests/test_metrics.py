@@ -140,7 +140,7 @@ def test_sample_trace_and_placeholders():
     text = placeholders.evaluate("trace_metric name=ttft stat=p99 unit=ms")
     assert text.endswith("ms")
     assert placeholders.evaluate("trace_fraction what=attainment unit=% digits=0") == \
-        f"{good / 20 * 100:.0f}\u00a0%"
+        f"{good / 20 * 100:.0f}%"
     assert math.isfinite(m.trace_metric("itl", "p99", weighting="token"))
 
 

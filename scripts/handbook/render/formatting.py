@@ -34,6 +34,8 @@ def format_value(value: Any, dimension: str, unit: str | None = None, digits: in
             known = sorted(u for u, (d, _) in UNITS.items() if d == dimension and u)
             raise UnitError(f"unit {unit!r} does not measure {dimension}; use one of {known}")
         text = format_number(convert(value, unit), digits)
+        if unit == "%":  # US style: 44%, no space
+            return text if bare else f"{text}%"
         return text if bare or not unit else f"{text}\u00a0{unit}"
     defaults = {"bytes": "GB", "bytes/s": "GB/s", "flop/s": "TFLOPS", "flop": "GFLOPs",
                 "seconds": "ms", "tokens/s": "tokens/s", "flop/byte": "FLOP/B", "watts": "W"}
