@@ -33,6 +33,7 @@ from handbook.render import (  # noqa: E402
     registry,
     searchindex,
     theme,
+    widgets,
 )
 
 log = logging.getLogger("mkdocs.hooks.handbook")
@@ -141,6 +142,7 @@ def on_page_content(html, page, config, files, **kwargs):
         return html
     page.meta["has_math"] = has_math
     html = theme.unsearched_production_box(theme.focusable_tab_labels(html))
+    html = widgets.share_repeated_data(html)
     # Reading time and build date are computed here, not in templates, so that overrides/ needs no filter or
     # method that MiniJinja (the engine of Material's successor) lacks (wordcount, strftime).
     words = len(re.sub(r"<[^>]+>", " ", html).split())

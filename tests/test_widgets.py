@@ -189,3 +189,22 @@ def test_step_model_is_the_lab_measurement():
     model = widgets.step_model()
     assert all(model[k] > 0 for k in ("base_ms", "per_seq_ms", "per_token_ms"))
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", model["date"])
+
+
+def test_data_that_several_widgets_carry_is_written_once():
+    import html as html_lib
+    import json
+
+    big = {"m": "x" * 2000}
+    one = html_lib.escape(json.dumps({"models": big, "k": 1}), quote=True)
+    two = html_lib.escape(json.dumps({"models": big, "k": 2}), quote=True)
+    page = (f'<p>a</p><div class="calculator" data-calculator="a" data-calc-data="{one}"></div>'
+            f'<div class="calculator" data-calculator="b" data-calc-data="{two}"></div>')
+    out = widgets.share_repeated_data(page)
+    assert out.count("data-hb-shared=") == 1 and out.count("x" * 2000) == 1
+    assert out.index("data-hb-shared=") < out.index('data-calculator="a"')
+    datas = [json.loads(html_lib.unescape(v)) for v in re.findall(r'data-calc-data="([^"]*)"', out)]
+    assert [d["k"] for d in datas] == [1, 2] and datas[0]["models"] == datas[1]["models"]
+    assert set(datas[0]["models"]) == {"$shared"}
+    assert widgets.share_repeated_data('<div data-calc-data="{&quot;k&quot;:1}"></div>') == \
+        '<div data-calc-data="{&quot;k&quot;:1}"></div>'          # nothing repeated, nothing changed

@@ -138,11 +138,24 @@ window.hbWidgets = (function () {
     return Math.max(280, Math.min(720, Math.floor(w)));
   }
 
+  // A value several widgets of the page carry is written once (scripts/handbook/render/widgets.py,
+  // share_repeated_data): {"$shared": KEY} stands for the JSON of <div data-hb-shared="KEY">.
+  function shared(d) {
+    Object.keys(d).forEach(function (key) {
+      var ref = d[key] && d[key].$shared;
+      if (!ref) return;
+      var holder = document.querySelector('[data-hb-shared="' + ref + '"]');
+      if (!holder) throw new Error("missing shared data " + ref);
+      d[key] = JSON.parse(holder.getAttribute("data-hb-json"));
+    });
+    return d;
+  }
+
   function bind(root, kind, css, widgets) {
     if (root.getAttribute("data-" + css + "-ready") === "1") return;
     var fn = widgets[root.getAttribute("data-" + kind)], d;
     if (!fn) return;
-    try { d = JSON.parse(root.getAttribute("data-" + css + "-data") || "{}"); }
+    try { d = shared(JSON.parse(root.getAttribute("data-" + css + "-data") || "{}")); }
     catch (e) { showError(root, null, "The data of this " + kind + " could not be read."); return; }
     root.setAttribute("data-" + css + "-ready", "1");
     var run = function () { update(root, fn, d, css); };

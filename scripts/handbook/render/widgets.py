@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -443,3 +444,47 @@ def explainer(name: str = "") -> str:
              '<p class="expl-error expl-general" data-error-for="" role="status" aria-live="polite"></p>')
     return widget("explainer", f, name, spec.title, spec.payload, inner,
                   "the text around it explains the same idea.")
+
+
+# --- one copy of the data that several widgets of a page carry -------------------------------------------------------
+
+_WIDGET_DATA = re.compile(r'data-(calc|expl)-data="([^"]*)"')
+SHARED_MIN_CHARS = 1000   # smaller values are cheaper inline than as a reference
+
+
+def share_repeated_data(page_html: str) -> str:
+    """Each calculator carries the models and GPUs it needs; six calculators on one page repeated 18 KB each. A value
+    that two or more widgets of the page carry is written once, in `<div hidden data-hb-shared="KEY"
+    data-hb-json="...">` before the first of them, and each widget's data holds `{"$shared": "KEY"}` in its place;
+    widgets-common.js puts the value back before a widget starts. KEY is a hash of the value, so the single-page
+    edition, which joins every page, may repeat a block but never confuses two."""
+    import hashlib
+
+    found = [(m, json.loads(html.unescape(m.group(2)))) for m in _WIDGET_DATA.finditer(page_html)]
+    counts: dict[str, int] = {}
+    for _m, payload in found:
+        for value in payload.values():
+            text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+            if len(text) >= SHARED_MIN_CHARS:
+                counts[text] = counts.get(text, 0) + 1
+    shared = {text: "hbs-" + hashlib.sha1(text.encode()).hexdigest()[:12] for text, n in counts.items() if n >= 2}
+    if not shared:
+        return page_html
+    out, last, written = [], 0, set()
+    for match, payload in found:
+        blocks = []
+        for key, value in payload.items():
+            text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+            if text in shared:
+                payload[key] = {"$shared": shared[text]}
+                if shared[text] not in written:
+                    written.add(shared[text])
+                    blocks.append(f'<div hidden data-hb-shared="{shared[text]}" data-hb-json="{_esc(text)}"></div>')
+        start = page_html.rfind("<div", 0, match.start())   # the widget's own opening tag
+        out.append(page_html[last:start])
+        out.extend(blocks)
+        attribute = f'data-{match.group(1)}-data="{_esc(json.dumps(payload, separators=(",", ":")))}"'
+        out.append(page_html[start:match.start()] + attribute)
+        last = match.end()
+    out.append(page_html[last:])
+    return "".join(out)
