@@ -15,10 +15,10 @@ aside. `page_stats` gives the figures the anatomy is judged by: words before the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from handbook import DOCS
+from handbook.checks import Finding
 from handbook.render.markdown import fence_lines
 
 TECHNICAL_PARTS = ("concepts/", "metrics/", "optimizations/", "operations/", "interfaces/")
@@ -28,16 +28,6 @@ LABELS = {"numbers": "**Numbers that matter:**", "turn_on": "**Turn on:**", "che
 MIN_LINES, MAX_LINES = 5, 8
 OPENING_WORDS = 70   # "about 60 words", with room for a citation or two
 WORDS_BEFORE_SECTION = 80   # the opening is all that stands between the box and the first section
-
-
-@dataclass(frozen=True)
-class Finding:
-    where: str
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message} Fix: {self.fix}"
 
 
 def is_technical(src: str) -> bool:

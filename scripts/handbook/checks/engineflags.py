@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from handbook import DOCS
+from handbook.checks import Finding
 from handbook.data import engines as engine_data
 from handbook.render.markdown import fence_lines
 
@@ -30,16 +30,6 @@ DEPRECATION_WORDS = re.compile(r"\b(deprecat\w*|alias|replaced|renamed|still (wo
                                r"removed|legacy)\b", re.I)
 VERSION_HEADER = re.compile(r"^\s*(version|release)s?( checked)?\s*$", re.I)
 VERSION_TEXT = re.compile(r"\d+\.\d+|\{\{<\s*engine_release\b|^\s*(—|–|-|n/a)?\s*$", re.I)
-
-
-@dataclass(frozen=True)
-class Finding:
-    where: str
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message} Fix: {self.fix}"
 
 
 def _names_pattern(engine: engine_data.Engine) -> re.Pattern:
