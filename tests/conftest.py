@@ -116,3 +116,19 @@ def page(browser, served_site):
     yield tab
     context.close()
 
+
+
+def fill_form(root, inputs: dict) -> None:
+    """Type or choose each value into the widget control of that name (browser tests of calculators)."""
+    for name, value in inputs.items():
+        control = root.locator(f'[name="{name}"]')
+        if control.evaluate("el => el.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(str(value))
+
+
+def widget_results(root) -> dict:
+    """Each result of a widget by name, as the raw number it carries in data-value."""
+    return {el.get_attribute("data-result"): el.get_attribute("data-value")
+            for el in root.locator("[data-result]").all()}

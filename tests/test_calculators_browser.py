@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import fill_form, widget_results
 
 pytestmark = pytest.mark.browser
 
@@ -27,20 +28,6 @@ def _open(page):
                            ".every(el => el.getAttribute('data-calc-ready') === '1')")
 
 
-def _fill(root, inputs: dict) -> None:
-    for name, value in inputs.items():
-        control = root.locator(f'[name="{name}"]')
-        if control.evaluate("el => el.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(str(value))
-
-
-def _results(root) -> dict:
-    return {el.get_attribute("data-result"): el.get_attribute("data-value")
-            for el in root.locator("[data-result]").all()}
-
-
 def _assert_clean(root) -> None:
     text = root.inner_text()
     assert not JUNK.search(text), text
@@ -51,8 +38,8 @@ def test_vectors(page, name):
     _open(page)
     root = page.locator(f'[data-calculator="{name}"]')
     for case in VECTORS[name]["cases"]:
-        _fill(root, case["inputs"])
-        got = _results(root)
+        fill_form(root, case["inputs"])
+        got = widget_results(root)
         for key, expected in case["expected"].items():
             assert got[key] not in (None, ""), (case["label"], key, got)
             assert float(got[key]) == pytest.approx(expected, rel=1e-9, abs=1e-12), (case["label"], key)
@@ -67,7 +54,7 @@ def test_bad_inputs_show_inline_message(page, name):
     _open(page)
     root = page.locator(f'[data-calculator="{name}"]')
     good = VECTORS[name]["cases"][0]["inputs"]
-    _fill(root, good)
+    fill_form(root, good)
     for bad in VECTORS[name]["bad_inputs"]:
         field, value = bad["field"], bad["value"]
         root.locator(f'[name="{field}"]').fill(value)
@@ -81,11 +68,11 @@ def test_bad_inputs_show_inline_message(page, name):
         _assert_clean(root)
         root.locator(f'[name="{field}"]').fill(str(good[field]))  # recovers
         assert message.inner_text().strip() == ""
-        assert all(v not in (None, "") for v in _results(root).values())
+        assert all(v not in (None, "") for v in widget_results(root).values())
     for inputs in VECTORS[name]["bad_choices"]:
-        _fill(root, inputs)
+        fill_form(root, inputs)
         assert any(t.strip() for t in root.locator(".calc-error").all_inner_texts())
-        assert all(v == "" for v in _results(root).values())
+        assert all(v == "" for v in widget_results(root).values())
         _assert_clean(root)
     assert page.errors == []
     assert page.foreign == []
@@ -120,8 +107,8 @@ def test_survives_instant_navigation(page):
     for name in NAMES:
         root = page.locator(f'[data-calculator="{name}"]')
         case = VECTORS[name]["cases"][-1]
-        _fill(root, case["inputs"])
-        got = _results(root)
+        fill_form(root, case["inputs"])
+        got = widget_results(root)
         for key, expected in case["expected"].items():
             assert float(got[key]) == pytest.approx(expected, rel=1e-9, abs=1e-12), (name, key)
     assert page.errors == []
@@ -170,7 +157,7 @@ def test_cost_shows_small_results_and_flags_implausible_ones(page, price, count,
     page.set_viewport_size({"width": 375, "height": 800})
     _open(page)
     root = page.locator('[data-calculator="cost"]')
-    _fill(root, {"gpu_hourly_usd": price, "gpu_count": count, "tokens_per_s": tps, "utilization": util})
+    fill_form(root, {"gpu_hourly_usd": price, "gpu_count": count, "tokens_per_s": tps, "utilization": util})
     out = root.locator('[data-result="usd_per_million_tokens"]')
     expected = price * count / (tps * util * 3600) * 1e6
     assert float(out.get_attribute("data-value")) == pytest.approx(expected, rel=1e-12)
@@ -182,7 +169,7 @@ def test_cost_shows_small_results_and_flags_implausible_ones(page, price, count,
         assert ("$0.001" in text) if expected < 0.001 else ("$1,000" in text), text  # the bound, explained
     else:
         assert text == "" and (warning.count() == 0 or not warning.is_visible())
-    _fill(root, {"gpu_hourly_usd": 2.5, "gpu_count": 1, "tokens_per_s": 2000, "utilization": 0.6})
+    fill_form(root, {"gpu_hourly_usd": 2.5, "gpu_count": 1, "tokens_per_s": 2000, "utilization": 0.6})
     assert out.inner_text() == "$0.58" and warning.count() in (0, 1) and \
         (warning.count() == 0 or warning.inner_text().strip() == "")  # the warning goes once the result is plausible
     assert root.locator(".calc-error").all_inner_texts() == [""] * root.locator(".calc-error").count()

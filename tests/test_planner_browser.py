@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from conftest import fill_form, widget_results
 
 pytestmark = pytest.mark.browser
 
@@ -28,20 +29,6 @@ def _open(page, path: str):
     return page.locator('[data-calculator="planner"]')
 
 
-def _fill(root, inputs: dict) -> None:
-    for name, value in inputs.items():
-        control = root.locator(f'[name="{name}"]')
-        if control.evaluate("el => el.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(str(value))
-
-
-def _results(root) -> dict:
-    return {el.get_attribute("data-result"): el.get_attribute("data-value")
-            for el in root.locator("[data-result]").all()}
-
-
 def _errors(root) -> list[str]:
     return [t.strip() for t in root.locator(".calc-error").all_inner_texts() if t.strip()]
 
@@ -50,8 +37,8 @@ def _errors(root) -> list[str]:
 def test_vectors(page, path):
     root = _open(page, path)
     for case in VECTORS["cases"]:
-        _fill(root, case["inputs"])
-        got = _results(root)
+        fill_form(root, case["inputs"])
+        got = widget_results(root)
         assert _errors(root) == [], (case["label"], _errors(root))
         for key, expected in case["expected"].items():
             assert got[key] not in (None, ""), (case["label"], key, got)
@@ -63,7 +50,7 @@ def test_vectors(page, path):
 
 def test_the_working_shows_each_step_with_links(page):
     root = _open(page, "operations/capacity-planning/")
-    _fill(root, VECTORS["cases"][0]["inputs"])
+    fill_form(root, VECTORS["cases"][0]["inputs"])
     root.locator("details.calc-working summary").click()
     working = root.locator('[data-figure="working"]')
     assert working.is_visible()
@@ -87,38 +74,38 @@ def test_the_working_shows_each_step_with_links(page):
 @pytest.mark.parametrize("case", VECTORS["infeasible"], ids=lambda c: c["label"][:40])
 def test_a_load_no_deployment_meets_says_why(page, case):
     root = _open(page, "reference/calculators/")
-    _fill(root, case["inputs"])
+    fill_form(root, case["inputs"])
     general = root.locator('.calc-error[data-error-for=""]')
     assert general.inner_text().strip() == f"No deployment meets the load because {case['reason']}."
     assert general.get_attribute("aria-live") == "polite"
     for out in root.locator("[data-result]").all():
         assert out.get_attribute("data-value") == "" and out.inner_text().strip() == "—"
     assert root.locator('[data-figure="working"]').inner_text().strip() == ""
-    _fill(root, VECTORS["cases"][0]["inputs"])   # recovers
-    assert _errors(root) == [] and all(v not in (None, "") for v in _results(root).values())
+    fill_form(root, VECTORS["cases"][0]["inputs"])   # recovers
+    assert _errors(root) == [] and all(v not in (None, "") for v in widget_results(root).values())
     assert page.errors == []
 
 
 def test_bad_inputs_show_inline_message(page):
     root = _open(page, "reference/calculators/")
     good = VECTORS["cases"][0]["inputs"]
-    _fill(root, good)
+    fill_form(root, good)
     for bad in VECTORS["bad_inputs"]:
         field, value = bad["field"], bad["value"]
         root.locator(f'[name="{field}"]').fill(value)
         message = root.locator(f'.calc-error[data-error-for="{field}"]')
         assert message.inner_text().strip(), (field, value)
         assert root.locator(f'[name="{field}"]').get_attribute("aria-invalid") == "true"
-        assert all(v == "" for v in _results(root).values()), (field, value)
+        assert all(v == "" for v in widget_results(root).values()), (field, value)
         assert not JUNK.search(root.inner_text())
         root.locator(f'[name="{field}"]').fill(str(good[field]))
         assert message.inner_text().strip() == ""
-        assert all(v not in (None, "") for v in _results(root).values())
+        assert all(v not in (None, "") for v in widget_results(root).values())
     for inputs in VECTORS["bad_choices"]:
-        _fill(root, inputs)
+        fill_form(root, inputs)
         message = root.locator('.calc-error[data-error-for="weight_dtype"]')
         assert "no dense FP8 figure" in message.inner_text()
-        assert all(v == "" for v in _results(root).values())
+        assert all(v == "" for v in widget_results(root).values())
     assert page.errors == []
     assert page.foreign == []
 
@@ -157,6 +144,6 @@ def test_loaded_on_demand_across_instant_navigation(page):
     assert page.evaluate(scripts) == 1
     root = page.locator('[data-calculator="planner"]')
     case = VECTORS["cases"][0]
-    _fill(root, case["inputs"])
-    assert float(_results(root)["gpus"]) == case["expected"]["gpus"]
+    fill_form(root, case["inputs"])
+    assert float(widget_results(root)["gpus"]) == case["expected"]["gpus"]
     assert page.errors == []
